@@ -1,0 +1,153 @@
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from . import rendering
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The single definition of what patients may see."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200, help_text="Shown as the page heading, e.g. “The Emotional Weight of TRD”.")
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The web address, e.g. “emotional-weight-of-trd”. Lowercase and hyphens."
+    )
+    summary = models.CharField(
+        max_length=300,
+        help_text="One plain sentence for the guide’s contents and link previews, e.g. “Why TRD is not a dead end.”",
+    )
+    body = MarkdownxField(help_text="Markdown. Use ## for section headings; glossary terms are linked automatically.")
+    order = models.PositiveIntegerField(default=0, help_text="Position in the guide: 1 is the first part.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When patients can first see it. A future time schedules publication."
+    )
+    last_reviewed = models.DateField(null=True, blank=True, help_text="Date of the last clinical review.")
+    next_review_due = models.DateField(null=True, blank=True, help_text="When the content should be reviewed again.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Stored output of rendering.render_article(), so page views never parse Markdown.
+    body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    term_anchors = models.JSONField(default=dict, blank=True, editable=False)
+    # Fingerprint of the content as last imported from content/, to spot staff edits since.
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+
+    @property
+    def reading_minutes(self):
+        return max(1, round(self.word_count / rendering.WORDS_PER_MINUTE))
+
+    @property
+    def html(self):
+        return rendering.stored_html(self.body_html)
+
+    def render(self, matcher: rendering.GlossaryMatcher) -> None:
+        result = rendering.render_article(self.body, matcher)
+        self.body_html = result.html
+        self.toc = result.toc
+        self.word_count = result.word_count
+        self.term_anchors = result.terms_used
+
+    def save(self, *args, **kwargs):
+        self.body = self.body.replace("\r\n", "\n")
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.render(glossary_matcher())
+        super().save(*args, **kwargs)
+
+
+class GlossaryTerm(models.Model):
+    term = models.CharField(max_length=100, unique=True, help_text="The word as patients see it, e.g. “Ketamine”.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="The web address, e.g. “ketamine”.")
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names that should link here, e.g. [\"TMS\"] for transcranial magnetic stimulation.",
+    )
+    definition = models.TextField(
+        validators=[MaxLengthValidator(300)],
+        help_text="One or two plain sentences (at most 300 characters), shown next to the word.",
+    )
+    explanation = MarkdownxField(blank=True, help_text="Optional longer explanation in Markdown.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    explanation_html = models.TextField(blank=True, editable=False)
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def get_absolute_url(self):
+        return reverse("articles:term_detail", kwargs={"slug": self.slug})
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.term, *self.aliases)
+
+    def as_linkable(self) -> rendering.Term:
+        return rendering.Term(slug=self.slug, names=self.names, url=self.get_absolute_url())
+
+    @property
+    def html(self):
+        return rendering.stored_html(self.explanation_html)
+
+    def render(self, matcher: rendering.GlossaryMatcher) -> None:
+        self.explanation_html = rendering.render_article(self.explanation, matcher, exclude=self.slug).html
+
+    def save(self, *args, **kwargs):
+        self.explanation = self.explanation.replace("\r\n", "\n")
+        self.render(glossary_matcher(extra=self))
+        super().save(*args, **kwargs)
+
+
+def glossary_matcher(extra: GlossaryTerm | None = None) -> rendering.GlossaryMatcher:
+    """A matcher over every glossary term (plus `extra`, a term being saved)."""
+    terms = {term.pk: term for term in GlossaryTerm.objects.only("term", "slug", "aliases")}
+    if extra is not None:
+        terms[extra.pk] = extra
+    return rendering.GlossaryMatcher(term.as_linkable() for term in terms.values())
+
+
+def rerender_all() -> None:
+    """Re-render every article and explanation against the current glossary (after a term changes)."""
+    matcher = glossary_matcher()
+    for article in Article.objects.all():
+        article.render(matcher)
+        Article.objects.filter(pk=article.pk).update(
+            body_html=article.body_html, toc=article.toc, word_count=article.word_count,
+            term_anchors=article.term_anchors,
+        )
+    for term in GlossaryTerm.objects.all():
+        term.render(matcher)
+        GlossaryTerm.objects.filter(pk=term.pk).update(explanation_html=term.explanation_html)
+
+
+def render_preview(source: str) -> str:
+    """markdownx's preview: the same pipeline and glossary as the published page."""
+    return rendering.render_article(source, glossary_matcher()).html

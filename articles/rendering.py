@@ -1,0 +1,237 @@
+"""The one path from Markdown to HTML: render_markdown -> sanitize -> link_glossary_terms.
+
+Pure functions, no database access: callers load the glossary and pass a GlossaryMatcher in.
+Articles, glossary explanations and the admin preview all go through render_article().
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code"]
+MARKDOWN_CONFIG = {"toc": {"toc_depth": "2-4"}}
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "abbr", "sup", "sub",
+    "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "a", "code", "pre",
+    "table", "thead", "tbody", "tr", "th", "td", "caption",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# Words are runs of letters/digits, optionally hyphenated ("treatment-resistant").
+WORD = re.compile(r"\w+(?:-\w+)*")
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Text inside these is never turned into a term link.
+NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "textarea"}
+WORDS_PER_MINUTE = 200
+
+
+@dataclass(frozen=True)
+class Term:
+    """What the linker needs to know about one glossary term."""
+
+    slug: str
+    names: tuple[str, ...]
+    url: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: SafeString
+    toc: list[dict] = field(default_factory=list)
+    word_count: int = 0
+    # slug -> id of the heading of the section where the term is first used ("" before any heading)
+    terms_used: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+
+def _key(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(word.casefold() for word in words)
+
+
+def _singular_forms(word: str) -> list[str]:
+    """The word itself, then the simple singulars it could be a plural of."""
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and len(word) > 2:
+        forms.append(word[:-1])
+    return forms
+
+
+class GlossaryMatcher:
+    """Finds glossary terms in text with one hash lookup per word and phrase length.
+
+    The index maps each name's lower-cased word tuple to its term, so the cost of a
+    scan depends on the text's length (times the longest name's word count), never
+    on how many terms the glossary holds.
+    """
+
+    def __init__(self, terms: Iterable[Term]):
+        self.index: dict[tuple[str, ...], Term] = {}
+        for term in terms:
+            for name in term.names:
+                key = _key(WORD.findall(name))
+                if key:
+                    self.index.setdefault(key, term)
+        self.longest = max((len(key) for key in self.index), default=0)
+
+    def _lookup(self, words: list[str]) -> Term | None:
+        head = _key(words[:-1])
+        for last in _singular_forms(words[-1].casefold()):
+            term = self.index.get(head + (last,))
+            if term is not None:
+                return term
+        return None
+
+    def find(self, text: str) -> Iterable[tuple[int, int, Term]]:
+        """Yield (start, end, term) for the longest match at each position, left to right."""
+        if not self.index:
+            return
+        tokens = list(WORD.finditer(text))
+        i = 0
+        while i < len(tokens):
+            match = None
+            # Grow the phrase while words are separated by whitespace only.
+            span = 1
+            while (
+                span < self.longest
+                and i + span < len(tokens)
+                and text[tokens[i + span - 1].end() : tokens[i + span].start()].isspace()
+            ):
+                span += 1
+            for length in range(span, 0, -1):
+                words = [token.group() for token in tokens[i : i + length]]
+                term = self._lookup(words)
+                if term is not None:
+                    match = (tokens[i].start(), tokens[i + length - 1].end(), term, length)
+                    break
+            if match is None:
+                i += 1
+                continue
+            start, end, term, length = match
+            yield start, end, term
+            i += length
+
+
+EMPTY_MATCHER = GlossaryMatcher([])
+
+
+def render_markdown(text: str) -> tuple[str, list[dict]]:
+    """Markdown to (unsanitized HTML, flat table of contents)."""
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    body = md.convert(text or "")
+    return body, _flatten_toc(md.toc_tokens)
+
+
+def _flatten_toc(tokens: list[dict]) -> list[dict]:
+    flat = []
+    for token in tokens:
+        flat.append({"id": token["id"], "name": html.unescape(token["name"]), "level": token["level"]})
+        flat.extend(_flatten_toc(token["children"]))
+    return flat
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only the allowlisted tags, attributes and URL schemes."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+class _TermLinker(HTMLParser):
+    def __init__(self, matcher: GlossaryMatcher, exclude: str | None):
+        super().__init__(convert_charrefs=True)
+        self.matcher = matcher
+        self.out: list[str] = []
+        self.words = 0
+        self.no_link_depth = 0
+        self.section = ""
+        self.used: dict[str, str] = {}
+        if exclude:
+            self.used[exclude] = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+        if tag in HEADINGS:
+            self.section = dict(attrs).get("id") or self.section
+        if tag in NO_LINK_TAGS:
+            self.no_link_depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+        if tag in NO_LINK_TAGS and self.no_link_depth:
+            self.no_link_depth -= 1
+
+    def handle_data(self, data):
+        self.words += len(WORD.findall(data))
+        if self.no_link_depth:
+            self.out.append(html.escape(data, quote=False))
+            return
+        position = 0
+        for start, end, term in self.matcher.find(data):
+            if term.slug in self.used:
+                continue
+            self.used[term.slug] = self.section
+            self.out.append(html.escape(data[position:start], quote=False))
+            self.out.append(
+                f'<a class="term" href="{html.escape(term.url)}" data-term="{html.escape(term.slug)}">'
+                f"{html.escape(data[start:end], quote=False)}</a>"
+            )
+            position = end
+        self.out.append(html.escape(data[position:], quote=False))
+
+
+def link_glossary_terms(
+    fragment: str, matcher: GlossaryMatcher, exclude: str | None = None
+) -> tuple[str, dict[str, str], int]:
+    """Link the first use of each term in sanitized HTML; return (html, terms used, word count)."""
+    linker = _TermLinker(matcher, exclude)
+    linker.feed(fragment)
+    linker.close()
+    if exclude:
+        linker.used.pop(exclude, None)
+    return "".join(linker.out), linker.used, linker.words
+
+
+def stored_html(fragment: str) -> SafeString:
+    """Mark HTML that render_article() produced earlier (and the database kept) as safe."""
+    # Safe: only ever called on body_html/explanation_html, which render_article() sanitized.
+    return mark_safe(fragment)
+
+
+def render_article(
+    source: str, matcher: GlossaryMatcher = EMPTY_MATCHER, exclude: str | None = None
+) -> Rendered:
+    """Markdown source to safe HTML with glossary links, plus its TOC, word count and terms used."""
+    body, toc = render_markdown(source)
+    linked, used, words = link_glossary_terms(sanitize(body), matcher, exclude)
+    # Safe: built only from nh3-sanitized HTML and escaped text, with our own term links.
+    return Rendered(html=mark_safe(linked), toc=toc, word_count=words, terms_used=used)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.article_list, name="article_list"),
+    path("guide/<slug:slug>/", views.article_detail, name="article_detail"),
+    path("glossary/", views.term_list, name="term_list"),
+    path("glossary/<slug:slug>/", views.term_detail, name="term_detail"),
+]

@@ -1,0 +1,102 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, GlossaryTerm
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+_browser_skipped = []
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Tests don't run collectstatic, so use storage that needs no manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_article(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides):
+        n = next(counter)
+        fields = {
+            "title": f"Article {n}",
+            "slug": f"article-{n}",
+            "summary": f"Summary of article {n}.",
+            "body": f"## Section {n}\n\nBody text of article {n}.",
+            "order": n,
+            "status": Article.Status.PUBLISHED,
+            "published_at": timezone.now() - timezone.timedelta(days=1),
+        }
+        fields.update(overrides)
+        return Article.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_term(db):
+    def make(term, **overrides):
+        fields = {"term": term, "slug": term.lower().replace(" ", "-"), "definition": f"What {term} means."}
+        fields.update(overrides)
+        return GlossaryTerm.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    """A writable copy of the repository's content/ folder."""
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    return target
+
+
+@pytest.fixture
+def guide(db):
+    """The real guide, imported from content/."""
+    call_command("import_content", path=REPO / "content", stdout=open(os.devnull, "w"))
+    return Article.objects.published()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: install it with 'apt-get install -y chromium'"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true and {message}")
+        _browser_skipped.append(message)
+        pytest.skip(f"BROWSER TESTS SKIPPED. {message}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _browser_skipped:
+        terminalreporter.write_sep("!", "BROWSER TESTS WERE SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(_browser_skipped[0], red=True)

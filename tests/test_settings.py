@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly these DJANGO_* variables."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import trd_site.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.DATABASES['default']['ENGINE'])"],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    assert load_settings(DJANGO_SECRET_KEY="x").stdout.split()[0] == "False"
+
+
+def test_debug_runs_without_a_secret_key():
+    assert load_settings(DJANGO_DEBUG="true").returncode == 0
+
+
+def test_ssl_redirect_is_on_by_default_without_debug():
+    assert load_settings(DJANGO_SECRET_KEY="x").stdout.split()[1] == "True"
+
+
+def test_default_database_is_sqlite():
+    assert load_settings(DJANGO_DEBUG="true").stdout.split()[2] == "django.db.backends.sqlite3"
+
+
+def test_database_url_selects_postgresql():
+    result = load_settings(DJANGO_DEBUG="true", DATABASE_URL="postgres://u@127.0.0.1:5432/trd")
+    assert result.stdout.split()[2] == "django.db.backends.postgresql"

@@ -1,0 +1,157 @@
+import html
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+SEED = Path(__file__).parent / "data" / "seed.txt"
+
+
+def page_text(response):
+    """What a reader sees: the page's text without tags, whitespace collapsed."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"</?a\b[^>]*>", "", body)  # links are inline: no space around them
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def seed_sentences():
+    text = SEED.read_text(encoding="utf-8").replace("Scroll to Top", "")
+    sentences = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("•").strip()
+        sentences += [s for s in re.split(r"(?<=[.!?:])\s+", line) if s]
+    return sentences
+
+
+def test_home_lists_published_articles_in_order(client, guide):
+    response = client.get("/")
+    titles = [a.title for a in guide]
+    positions = [response.content.decode().index(html.escape(t)) for t in titles]
+    assert response.status_code == 200
+    assert positions == sorted(positions)
+
+
+def test_home_shows_each_summary(client, guide):
+    content = client.get("/").content.decode()
+    assert all(html.escape(a.summary) in content for a in guide)
+
+
+def test_every_article_page_answers_200(client, guide):
+    assert {client.get(a.get_absolute_url()).status_code for a in guide} == {200}
+
+
+def test_every_sentence_of_the_seed_is_on_the_site(client, guide):
+    text = " ".join(page_text(client.get(url)) for url in ["/", *[a.get_absolute_url() for a in guide]])
+    missing = [s for s in seed_sentences() if s not in text]
+    assert missing == []
+
+
+def test_article_page_shows_reading_time_and_review_dates(client, guide):
+    text = page_text(client.get(guide.get(order=1).get_absolute_url()))
+    assert "1 min read" in text
+    assert "Last reviewed November 28, 2026 · Next review due November 28, 2027" in text
+
+
+def test_article_page_has_a_table_of_contents_linking_to_sections(client, guide):
+    content = client.get(guide.get(order=1).get_absolute_url()).content.decode()
+    assert '<a href="#what-the-term-means">What the term means</a>' in content
+    assert '<h2 id="what-the-term-means">' in content
+
+
+def test_article_page_links_previous_and_next_parts(client, guide):
+    content = client.get(guide.get(order=2).get_absolute_url()).content.decode()
+    assert f'href="{guide.get(order=1).get_absolute_url()}" rel="prev"' in content
+    assert f'href="{guide.get(order=3).get_absolute_url()}" rel="next"' in content
+
+
+def test_first_article_has_no_previous_link(client, guide):
+    content = client.get(guide.get(order=1).get_absolute_url()).content.decode()
+    assert 'rel="prev"' not in content and 'rel="next"' in content
+
+
+def test_article_page_says_which_part_of_the_guide_it_is(client, guide):
+    assert "Part 3 of 4" in page_text(client.get(guide.get(order=3).get_absolute_url()))
+
+
+def test_draft_article_is_a_404(client, make_article):
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_draft_article_is_not_listed(client, make_article):
+    make_article(title="Hidden draft", status=Article.Status.DRAFT, published_at=None)
+    assert "Hidden draft" not in client.get("/").content.decode()
+
+
+def test_scheduled_article_is_hidden_until_its_time(client, make_article):
+    article = make_article(published_at=timezone.now() + timezone.timedelta(hours=1))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_prev_next_skips_drafts(client, make_article):
+    first = make_article(order=1)
+    make_article(order=2, status=Article.Status.DRAFT, published_at=None)
+    third = make_article(order=3)
+    content = client.get(first.get_absolute_url()).content.decode()
+    assert f'href="{third.get_absolute_url()}" rel="next"' in content
+
+
+def test_unknown_url_gets_the_site_404_page(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.content.decode()
+
+
+def test_404_page_still_shows_crisis_help(client, db):
+    assert 'href="tel:988"' in client.get("/no/such/page/").content.decode()
+
+
+def test_500_page_renders_in_the_site_look(rf):
+    from articles.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_every_page_shows_crisis_help_and_disclaimer(client, guide):
+    for url in ["/", guide.first().get_absolute_url(), reverse("articles:term_list")]:
+        content = client.get(url).content.decode()
+        assert 'href="tel:988"' in content and 'href="sms:988"' in content
+        assert "not medical advice" in content
+
+
+def test_healthz_is_200_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(client, db, monkeypatch):
+    class Unreachable:
+        def cursor(self):
+            raise connection.Database.OperationalError("database is down")
+
+    monkeypatch.setattr("articles.views.connection", Unreachable())
+    assert client.get("/healthz").status_code == 503
+
+
+def test_page_view_does_not_parse_markdown(client, guide, monkeypatch):
+    import markdown
+
+    def fail(*args, **kwargs):
+        raise AssertionError("markdown parsed on a page view")
+
+    monkeypatch.setattr(markdown.Markdown, "convert", fail)
+    assert client.get(guide.first().get_absolute_url()).status_code == 200
+
+
+def test_anonymous_reader_gets_no_cookie(client, guide):
+    for url in ["/", guide.first().get_absolute_url(), "/glossary/", "/no/such/page/"]:
+        assert client.get(url).cookies == {}
