@@ -100,3 +100,10 @@ def pytest_terminal_summary(terminalreporter):
     if _browser_skipped:
         terminalreporter.write_sep("!", "BROWSER TESTS WERE SKIPPED", red=True, bold=True)
         terminalreporter.write_line(_browser_skipped[0], red=True)
+
+
+@pytest.fixture
+def live_guide(live_server, transactional_db):
+    """The real guide, imported and served by a live server for browser tests."""
+    call_command("import_content", path=REPO / "content", stdout=open(os.devnull, "w"))
+    return live_server

@@ -1,6 +1,6 @@
 /* Progressive enhancement only: every page works without this file.
  *
- * Glossary toggletips: a term link (<a class="term">) becomes a button that shows the
+ * Glossary toggletips: a term link (<a class="term">) becomes a toggle button that shows the
  * term's short definition in place. The definition is already on the page, in the
  * "Words used on this page" list, so nothing is fetched. Pattern: a disclosure button
  * plus a live region (Heydon Pickering's "toggletip"), Escape closes, one open at a time.
@@ -43,6 +43,7 @@
     // Filled after a tick so screen readers announce the change in the live region.
     tip.bubble.textContent = "";
     window.setTimeout(function () {
+      if (openTip !== tip) return; // closed again before it was filled
       tip.bubble.append(name, text, more);
       keepOnScreen(tip.bubble);
     }, 50);
@@ -52,26 +53,33 @@
   function enhance(link, index) {
     var slug = link.getAttribute("data-term");
     if (!slug || !document.getElementById("word-" + slug)) return;
+    // The link stays a link (inline, so long terms wrap with the sentence; middle-click
+    // still opens the term page) but acts as a disclosure button.
     var wrapper = document.createElement("span");
     wrapper.className = "toggletip";
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "term";
-    button.textContent = link.textContent;
-    button.setAttribute("aria-expanded", "false");
-    button.setAttribute("data-term", slug);
     var bubble = document.createElement("span");
     bubble.className = "toggletip-bubble";
     bubble.id = "toggletip-" + index;
     bubble.setAttribute("role", "status");
-    button.setAttribute("aria-controls", bubble.id);
-    wrapper.append(button, bubble);
     link.replaceWith(wrapper);
+    wrapper.append(link, bubble);
+    link.setAttribute("role", "button");
+    link.setAttribute("aria-expanded", "false");
+    link.setAttribute("aria-controls", bubble.id);
 
-    var tip = { slug: slug, button: button, bubble: bubble, wrapper: wrapper };
-    button.addEventListener("click", function () {
-      if (button.getAttribute("aria-expanded") === "true") close(tip, false);
+    var tip = { slug: slug, button: link, bubble: bubble, wrapper: wrapper };
+    function toggle(event) {
+      event.preventDefault();
+      if (link.getAttribute("aria-expanded") === "true") close(tip, false);
       else open(tip);
+    }
+    link.addEventListener("click", toggle);
+    link.addEventListener("keydown", function (event) {
+      if (event.key === " " || event.key === "Spacebar") toggle(event);
+    });
+    // Tabbing past the explanation closes it, so it never covers what comes next.
+    wrapper.addEventListener("focusout", function (event) {
+      if (openTip === tip && event.relatedTarget && !wrapper.contains(event.relatedTarget)) close(tip, false);
     });
   }
 
