@@ -1,6 +1,7 @@
 from django.contrib import admin
 from markdownx.admin import MarkdownxModelAdmin
 
+from .forms import GlossaryTermForm
 from .models import Article, GlossaryTerm
 
 
@@ -19,7 +20,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
 @admin.register(GlossaryTerm)
 class GlossaryTermAdmin(MarkdownxModelAdmin):
+    form = GlossaryTermForm
     list_display = ["term", "slug", "updated_at"]
     search_fields = ["term", "aliases", "definition"]
     prepopulated_fields = {"slug": ["term"]}
-    fields = ["term", "slug", "aliases", "definition", "explanation"]

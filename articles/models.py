@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
@@ -105,6 +106,15 @@ class GlossaryTerm(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:term_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """A name may link to one term only: refuse aliases that another term already uses."""
+        mine = {rendering.name_key(name): name for name in self.names}
+        clashes = []
+        for other in GlossaryTerm.objects.exclude(pk=self.pk).only("term", "aliases"):
+            clashes += [f"“{mine[key]}” (already used by “{other.term}”)" for key in map(rendering.name_key, other.names) if key in mine]
+        if clashes:
+            raise ValidationError({"aliases": f"These names already link to another term: {', '.join(clashes)}."})
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -66,6 +66,11 @@ def _key(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(word.casefold() for word in words)
 
 
+def name_key(name: str) -> tuple[str, ...]:
+    """How a term name is matched: its words, case-folded ("TMS" == "tms")."""
+    return _key(WORD.findall(name))
+
+
 def _singular_forms(word: str) -> list[str]:
     """The word itself, then the simple singulars it could be a plural of."""
     forms = [word]
@@ -90,7 +95,7 @@ class GlossaryMatcher:
         self.index: dict[tuple[str, ...], Term] = {}
         for term in terms:
             for name in term.names:
-                key = _key(WORD.findall(name))
+                key = name_key(name)
                 if key:
                     self.index.setdefault(key, term)
         self.longest = max((len(key) for key in self.index), default=0)
