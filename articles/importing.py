@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import reversion
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -192,7 +193,8 @@ def import_directory(root: Path, *, force: bool = False, dry_run: bool = False) 
     """Validate everything under root, then create/update rows in one transaction."""
     entries = read_directory(root)
     report = ImportReport()
-    with transaction.atomic():
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment("Imported from content/")
         with rerender_once():
             for entry in entries:
                 _apply(entry, report, force)

@@ -1,3 +1,7 @@
+import datetime
+
+import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -14,7 +18,29 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
 
-class Article(models.Model):
+class Edited(models.Model):
+    """What articles and terms share: a version number for optimistic locking, and old slugs kept."""
+
+    version = models.PositiveIntegerField(default=0, editable=False)
+    old_slug_field = ""  # OldSlug's foreign key to this model
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        previous = type(self).objects.filter(pk=self.pk).values("slug", "version").first() if self.pk else None
+        # Counted from the database, not the instance: a restored old version must not reuse a number.
+        self.version = (previous["version"] if previous else 0) + 1
+        super().save(*args, **kwargs)
+        old_slugs = OldSlug.objects.filter(**{f"{self.old_slug_field}__isnull": False})
+        old_slugs.filter(slug=self.slug).delete()  # the current slug is live: it must not redirect
+        if previous and previous["slug"] != self.slug:
+            old_slugs.filter(slug=previous["slug"]).delete()
+            OldSlug.objects.create(slug=previous["slug"], **{self.old_slug_field: self})
+
+
+@reversion.register(exclude=["version"])
+class Article(Edited):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -35,6 +61,14 @@ class Article(models.Model):
     )
     last_reviewed = models.DateField(null=True, blank=True, help_text="Date of the last clinical review.")
     next_review_due = models.DateField(null=True, blank=True, help_text="When the content should be reviewed again.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did the last clinical review.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,9 +81,14 @@ class Article(models.Model):
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+    old_slug_field = "article"
 
     class Meta:
         ordering = ["order", "title"]
+        permissions = [
+            ("publish_article", "Can publish articles"),
+            ("restore_article", "Can restore earlier versions of articles"),
+        ]
 
     def __str__(self):
         return self.title
@@ -64,6 +103,15 @@ class Article(models.Model):
     @property
     def html(self):
         return rendering.stored_html(self.body_html)
+
+    @property
+    def is_visible(self):
+        """Mirrors ArticleQuerySet.published() for one loaded article."""
+        return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due is not None and self.next_review_due < datetime.date.today()
 
     def render(self, matcher: rendering.GlossaryMatcher) -> None:
         result = rendering.render_article(self.body, matcher)
@@ -80,7 +128,8 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
 
-class GlossaryTerm(models.Model):
+@reversion.register(exclude=["version"])
+class GlossaryTerm(Edited):
     term = models.CharField(max_length=100, unique=True, help_text="The word as patients see it, e.g. “Ketamine”.")
     slug = models.SlugField(max_length=100, unique=True, help_text="The web address, e.g. “ketamine”.")
     aliases = models.JSONField(
@@ -98,8 +147,11 @@ class GlossaryTerm(models.Model):
     explanation_html = models.TextField(blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
 
+    old_slug_field = "term"
+
     class Meta:
         ordering = ["term"]
+        permissions = [("restore_glossaryterm", "Can restore earlier versions of glossary terms")]
 
     def __str__(self):
         return self.term
@@ -112,7 +164,11 @@ class GlossaryTerm(models.Model):
         mine = {rendering.name_key(name): name for name in self.names}
         clashes = []
         for other in GlossaryTerm.objects.exclude(pk=self.pk).only("term", "aliases"):
-            clashes += [f"“{mine[key]}” (already used by “{other.term}”)" for key in map(rendering.name_key, other.names) if key in mine]
+            clashes += [
+                f"“{mine[key]}” (already used by “{other.term}”)"
+                for key in map(rendering.name_key, other.names)
+                if key in mine
+            ]
         if clashes:
             raise ValidationError({"aliases": f"These names already link to another term: {', '.join(clashes)}."})
 
@@ -134,6 +190,27 @@ class GlossaryTerm(models.Model):
         self.explanation = self.explanation.replace("\r\n", "\n")
         self.render(glossary_matcher(extra=self))
         super().save(*args, **kwargs)
+
+
+class OldSlug(models.Model):
+    """A slug an article or term used to have: its old URL redirects (301) to the current one."""
+
+    slug = models.SlugField(max_length=100)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="old_slugs")
+    term = models.ForeignKey(GlossaryTerm, null=True, blank=True, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], condition=models.Q(article__isnull=False), name="unique_old_article_slug"),
+            models.UniqueConstraint(fields=["slug"], condition=models.Q(term__isnull=False), name="unique_old_term_slug"),
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=True) ^ models.Q(term__isnull=True), name="old_slug_has_one_owner"
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
 
 
 def glossary_matcher(extra: GlossaryTerm | None = None) -> rendering.GlossaryMatcher:

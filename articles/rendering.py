@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+import textstat
 from django.utils.safestring import SafeString, mark_safe
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code"]
@@ -38,6 +39,9 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Text inside these is never turned into a term link.
 NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "textarea"}
 WORDS_PER_MINUTE = 200
+# Grade above which staff are warned that a text may be hard for tired readers.
+READING_GRADE_LIMIT = 9
+HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -240,3 +244,21 @@ def render_article(
     linked, used, words = link_glossary_terms(sanitize(body), matcher, exclude)
     # Safe: built only from nh3-sanitized HTML and escaped text, with our own term links.
     return Rendered(html=mark_safe(linked), toc=toc, word_count=words, terms_used=used)
+
+
+def plain_text(fragment: str) -> str:
+    """The readable text of an HTML fragment, one line per block."""
+    text = re.sub(r"<(?:/p|/li|/h[1-6]|br|/td|/th|/dd|/dt)\b[^>]*>", "\n", fragment)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def reading_grade(source: str) -> float:
+    """Flesch-Kincaid grade of the Markdown source's text (headings and list items count as sentences)."""
+    lines = [line.strip() for line in plain_text(render_article(source).html).splitlines() if line.strip()]
+    text = " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
+    return round(textstat.flesch_kincaid_grade(text), 1) if text else 0.0
+
+
+def links_in(source: str) -> list[str]:
+    """Every link target in the Markdown source, as the sanitized page will have it."""
+    return [html.unescape(href) for href in HREF.findall(render_article(source).html)]

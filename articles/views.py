@@ -1,8 +1,11 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.db import connection
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
-from .models import Article, GlossaryTerm
+from .models import Article, GlossaryTerm, OldSlug
 
 
 def guide_parts():
@@ -14,18 +17,45 @@ def article_list(request):
 
 
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    article = Article.objects.published().filter(slug=slug).first()
+    if article is None:
+        return redirect_old_slug(slug, "article")
+    return render_article(request, article)
+
+
+@staff_member_required
+@permission_required("articles.view_article", raise_exception=True)
+@never_cache
+def article_preview(request, slug):
+    """Any article, draft or scheduled, exactly as patients will see it: for staff only."""
+    article = get_object_or_404(Article, slug=slug)
+    return render_article(request, article, preview=True)
+
+
+def render_article(request, article, preview=False):
     parts = guide_parts()
-    index = next(i for i, part in enumerate(parts) if part.pk == article.pk)
+    index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
     context = {
         "article": article,
-        "part_number": index + 1,
-        "part_count": len(parts),
-        "previous": parts[index - 1] if index > 0 else None,
-        "next": parts[index + 1] if index + 1 < len(parts) else None,
+        "preview": preview,
         "terms_used": GlossaryTerm.objects.filter(slug__in=article.term_anchors).only("term", "slug", "definition"),
     }
+    if index is not None:
+        context.update(
+            part_number=index + 1,
+            part_count=len(parts),
+            previous=parts[index - 1] if index > 0 else None,
+            next=parts[index + 1] if index + 1 < len(parts) else None,
+        )
     return render(request, "articles/article_detail.html", context)
+
+
+def redirect_old_slug(slug, owner):
+    """A slug an article or term used to have answers 301 to where it lives now."""
+    old = OldSlug.objects.filter(**{f"{owner}__isnull": False}, slug=slug).select_related(owner).first()
+    if old is None:
+        raise Http404
+    return redirect(getattr(old, owner), permanent=True)
 
 
 def term_list(request):
@@ -38,7 +68,9 @@ def term_list(request):
 
 
 def term_detail(request, slug):
-    term = get_object_or_404(GlossaryTerm, slug=slug)
+    term = GlossaryTerm.objects.filter(slug=slug).first()
+    if term is None:
+        return redirect_old_slug(slug, "term")
     appearances = [
         (article, article.term_anchors[term.slug])
         for article in Article.objects.published().filter(term_anchors__has_key=term.slug).only(

@@ -1,0 +1,41 @@
+"""The two staff roles. Superusers keep every permission."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITOR = [
+    "view_article", "add_article", "change_article",
+    "view_glossaryterm", "add_glossaryterm", "change_glossaryterm",
+]
+PUBLISHER = EDITOR + [
+    "publish_article", "restore_article", "delete_article",
+    "restore_glossaryterm", "delete_glossaryterm",
+]
+
+
+def create_roles(apps, schema_editor):
+    # Custom permissions are normally created after migrations; this one needs them now.
+    app_config = apps.get_app_config("articles")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in (("Editor", EDITOR), ("Publisher", PUBLISHER)):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=["Editor", "Publisher"]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0002_editorial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]
