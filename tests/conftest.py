@@ -107,3 +107,40 @@ def live_guide(live_server, transactional_db):
     """The real guide, imported and served by a live server for browser tests."""
     call_command("import_content", path=REPO / "content", stdout=open(os.devnull, "w"))
     return live_server
+
+
+def staff_user(username, group=None, superuser=False):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username, password="correct horse battery staple", is_staff=True,
+                                    is_superuser=superuser, first_name=username.title())
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def make_staff(db):
+    return staff_user
+
+
+@pytest.fixture
+def editor(db):
+    return staff_user("erin", "Editor")
+
+
+@pytest.fixture
+def publisher(db):
+    return staff_user("pat", "Publisher")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def publisher_client(client, publisher):
+    client.force_login(publisher)
+    return client
