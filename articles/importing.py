@@ -19,8 +19,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Article, GlossaryTerm
-from .signals import rerender_once
+from .models import Article, GlossaryTerm, rerender_all
+from .signals import rerender_suppressed
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 
@@ -195,9 +195,11 @@ def import_directory(root: Path, *, force: bool = False, dry_run: bool = False) 
     report = ImportReport()
     with transaction.atomic(), reversion.create_revision():
         reversion.set_comment("Imported from content/")
-        with rerender_once():
+        with rerender_suppressed():
             for entry in entries:
                 _apply(entry, report, force)
+        # Also refreshes stored HTML after a change to the rendering pipeline itself.
+        rerender_all()
         if dry_run:
             transaction.set_rollback(True)
     return report

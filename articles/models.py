@@ -77,11 +77,13 @@ class Article(Edited):
     toc = models.JSONField(default=list, blank=True, editable=False)
     word_count = models.PositiveIntegerField(default=0, editable=False)
     term_anchors = models.JSONField(default=dict, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
     # Fingerprint of the content as last imported from content/, to spot staff edits since.
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
     old_slug_field = "article"
+    RENDERED_FIELDS = ["body_html", "toc", "word_count", "term_anchors", "search_text"]
 
     class Meta:
         ordering = ["order", "title"]
@@ -119,6 +121,7 @@ class Article(Edited):
         self.toc = result.toc
         self.word_count = result.word_count
         self.term_anchors = result.terms_used
+        self.search_text = rendering.plain_text(result.html)
 
     def save(self, *args, **kwargs):
         self.body = self.body.replace("\r\n", "\n")
@@ -145,9 +148,11 @@ class GlossaryTerm(Edited):
     updated_at = models.DateTimeField(auto_now=True)
 
     explanation_html = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     old_slug_field = "term"
+    RENDERED_FIELDS = ["explanation_html", "search_text"]
 
     class Meta:
         ordering = ["term"]
@@ -185,6 +190,7 @@ class GlossaryTerm(Edited):
 
     def render(self, matcher: rendering.GlossaryMatcher) -> None:
         self.explanation_html = rendering.render_article(self.explanation, matcher, exclude=self.slug).html
+        self.search_text = rendering.plain_text(self.explanation_html)
 
     def save(self, *args, **kwargs):
         self.explanation = self.explanation.replace("\r\n", "\n")
@@ -222,17 +228,16 @@ def glossary_matcher(extra: GlossaryTerm | None = None) -> rendering.GlossaryMat
 
 
 def rerender_all() -> None:
-    """Re-render every article and explanation against the current glossary (after a term changes)."""
+    """Re-render every article and explanation against the current glossary and pipeline."""
     matcher = glossary_matcher()
-    for article in Article.objects.all():
+    articles = list(Article.objects.all())
+    for article in articles:
         article.render(matcher)
-        Article.objects.filter(pk=article.pk).update(
-            body_html=article.body_html, toc=article.toc, word_count=article.word_count,
-            term_anchors=article.term_anchors,
-        )
-    for term in GlossaryTerm.objects.all():
+    Article.objects.bulk_update(articles, Article.RENDERED_FIELDS, batch_size=200)
+    terms = list(GlossaryTerm.objects.all())
+    for term in terms:
         term.render(matcher)
-        GlossaryTerm.objects.filter(pk=term.pk).update(explanation_html=term.explanation_html)
+    GlossaryTerm.objects.bulk_update(terms, GlossaryTerm.RENDERED_FIELDS, batch_size=500)
 
 
 def render_preview(source: str) -> str:

@@ -6,6 +6,7 @@ Articles, glossary explanations and the admin preview all go through render_arti
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+import segno
 import textstat
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,6 +43,7 @@ NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "tex
 WORDS_PER_MINUTE = 200
 # Grade above which staff are warned that a text may be hard for tired readers.
 READING_GRADE_LIMIT = 9
+SECTION_LINK = re.compile(r' <a class="section-link"[^>]*>#</a>')
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
 
 
@@ -172,6 +175,12 @@ def sanitize(fragment: str) -> str:
     )
 
 
+def section_link(heading_id: str, heading_text: str) -> str:
+    """The "link to this section" control a therapist can copy (shown on hover and focus)."""
+    label = html.escape(f"Link to this section: {heading_text}")
+    return f' <a class="section-link" href="#{html.escape(heading_id)}" aria-label="{label}">#</a>'
+
+
 class _TermLinker(HTMLParser):
     def __init__(self, matcher: GlossaryMatcher, exclude: str | None):
         super().__init__(convert_charrefs=True)
@@ -180,14 +189,17 @@ class _TermLinker(HTMLParser):
         self.words = 0
         self.no_link_depth = 0
         self.section = ""
+        self.heading: tuple[str, str, list[str]] | None = None  # (tag, id, text) of the open heading
         self.used: dict[str, str] = {}
         if exclude:
             self.used[exclude] = ""
 
     def handle_starttag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
-        if tag in HEADINGS:
-            self.section = dict(attrs).get("id") or self.section
+        heading_id = dict(attrs).get("id") if tag in HEADINGS else None
+        if heading_id:
+            self.section = heading_id
+            self.heading = (tag, heading_id, [])
         if tag in NO_LINK_TAGS:
             self.no_link_depth += 1
 
@@ -195,12 +207,18 @@ class _TermLinker(HTMLParser):
         self.out.append(self.get_starttag_text())
 
     def handle_endtag(self, tag):
+        if self.heading and self.heading[0] == tag:
+            _, heading_id, text = self.heading
+            self.out.append(section_link(heading_id, "".join(text).strip()))
+            self.heading = None
         self.out.append(f"</{tag}>")
         if tag in NO_LINK_TAGS and self.no_link_depth:
             self.no_link_depth -= 1
 
     def handle_data(self, data):
         self.words += len(WORD.findall(data))
+        if self.heading:
+            self.heading[2].append(data)
         if self.no_link_depth:
             self.out.append(html.escape(data, quote=False))
             return
@@ -248,6 +266,7 @@ def render_article(
 
 def plain_text(fragment: str) -> str:
     """The readable text of an HTML fragment, one line per block."""
+    fragment = SECTION_LINK.sub("", fragment)
     text = re.sub(r"<(?:/p|/li|/h[1-6]|br|/td|/th|/dd|/dt)\b[^>]*>", "\n", fragment)
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
@@ -262,3 +281,39 @@ def reading_grade(source: str) -> float:
 def links_in(source: str) -> list[str]:
     """Every link target in the Markdown source, as the sanitized page will have it."""
     return [html.unescape(href) for href in HREF.findall(render_article(source).html)]
+
+
+def highlight(text: str, words: list[str], width: int = 220) -> SafeString:
+    """A passage of plain text around the first query word, escaped, with the words in <mark>."""
+    stems = sorted({w.casefold().rstrip("s") if len(w) > 3 else w.casefold() for w in words}, key=len, reverse=True)
+    if not stems:
+        return mark_safe("")
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.IGNORECASE)
+    text = " ".join(text.split())
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    passage = text[start : start + width]
+    end = passage.rfind(" ") if start + width < len(text) else len(passage)
+    passage = passage[: end if end > 0 else len(passage)]
+    parts, position = [], 0
+    for match in pattern.finditer(passage):
+        parts.append(html.escape(passage[position : match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(html.escape(passage[position:]))
+    prefix = "… " if start else ""
+    suffix = " …" if start + len(passage) < len(text) else ""
+    # Safe: every piece of the text is escaped; only our own <mark> tags are added.
+    return mark_safe(prefix + "".join(parts) + suffix)
+
+
+@functools.lru_cache(maxsize=1024)
+def qr_svg(url: str) -> SafeString:
+    """A QR code of url as inline SVG, made here (segno) so no third party ever sees the link."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=3, dark="#000", light="#fff", title="QR code of this page’s address", svgclass="qr"
+    )
+    # Safe: segno builds the SVG itself; the URL is only encoded as modules, never copied in as markup.
+    return mark_safe(svg)

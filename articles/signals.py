@@ -13,19 +13,17 @@ _state = threading.local()
 
 
 @contextmanager
-def rerender_once():
-    """Hold back per-term re-rendering inside the block, then re-render once (bulk imports)."""
-    _state.deferred = getattr(_state, "deferred", 0) + 1
+def rerender_suppressed():
+    """Hold back per-term re-rendering inside the block (bulk imports re-render once themselves)."""
+    _state.suppressed = getattr(_state, "suppressed", 0) + 1
     try:
         yield
     finally:
-        _state.deferred -= 1
-    if not _state.deferred:
-        transaction.on_commit(rerender_all)
+        _state.suppressed -= 1
 
 
 @receiver([post_save, post_delete], sender=GlossaryTerm)
 def glossary_changed(sender, **kwargs):
-    if getattr(_state, "deferred", 0):
+    if getattr(_state, "suppressed", 0):
         return
     transaction.on_commit(rerender_all)

@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from . import rendering
+from . import search as searching
 from .models import Article, GlossaryTerm, OldSlug
 
 
@@ -35,9 +39,14 @@ def article_preview(request, slug):
 def render_article(request, article, preview=False):
     parts = guide_parts()
     index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
+    share_url = settings.SITE_URL + article.get_absolute_url()
     context = {
         "article": article,
         "preview": preview,
+        "page_title": article.title,
+        "page_description": article.summary,
+        "share_url": share_url,
+        "qr_code": rendering.qr_svg(share_url),
         "terms_used": GlossaryTerm.objects.filter(slug__in=article.term_anchors).only("term", "slug", "definition"),
     }
     if index is not None:
@@ -58,13 +67,36 @@ def redirect_old_slug(slug, owner):
     return redirect(getattr(old, owner), permanent=True)
 
 
+def search(request):
+    query, results = searching.search(request.GET.get("q", ""))
+    title = f"Search: {query}" if query else "Search"
+    return render(request, "search/results.html", {"query": query, "results": results, "page_title": title})
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.ADMIN_URL}",
+        f"Disallow: {reverse('articles:search')}",
+        "Disallow: /preview/",
+        "Disallow: /markdownx/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
 def term_list(request):
     terms = GlossaryTerm.objects.only("term", "slug", "definition")
     letters: dict[str, list] = {}
     for term in terms:
         letter = term.term[:1].upper()
         letters.setdefault(letter if letter.isalpha() else "#", []).append(term)
-    return render(request, "glossary/term_list.html", {"letters": sorted(letters.items())})
+    context = {
+        "letters": sorted(letters.items()),
+        "page_title": "Glossary",
+        "page_description": "Plain-language explanations of the words used in the guide to treatment-resistant depression.",
+    }
+    return render(request, "glossary/term_list.html", context)
 
 
 def term_detail(request, slug):
@@ -77,7 +109,8 @@ def term_detail(request, slug):
             "title", "slug", "term_anchors"
         )
     ]
-    return render(request, "glossary/term_detail.html", {"term": term, "appearances": appearances})
+    context = {"term": term, "appearances": appearances, "page_title": term.term, "page_description": term.definition}
+    return render(request, "glossary/term_detail.html", context)
 
 
 def healthz(request):

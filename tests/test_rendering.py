@@ -32,6 +32,19 @@ def test_duplicate_headings_get_distinct_ids():
     assert 'id="notes"' in html and 'id="notes_1"' in html
 
 
+def test_each_heading_gets_a_link_to_its_section():
+    html = render_article("## Paths forward\n\nText.").html
+    assert (
+        '<h2 id="paths-forward">Paths forward <a class="section-link" href="#paths-forward" '
+        'aria-label="Link to this section: Paths forward">#</a></h2>'
+    ) in html
+
+
+def test_section_link_label_is_escaped():
+    html = render_article('## Fish & "chips"\n').html
+    assert 'aria-label="Link to this section: Fish &amp; &quot;chips&quot;"' in html
+
+
 def test_toc_lists_headings_in_order_with_ids_and_levels():
     toc = render_article("## First part\n\n### Detail\n\n## Second part\n").toc
     assert toc == [
@@ -188,7 +201,8 @@ def test_phrases_do_not_match_across_punctuation():
 
 def test_terms_in_headings_are_not_linked():
     html = linked("## About ketamine\n\nKetamine in text.", matcher(("ketamine",)))
-    assert '<h2 id="about-ketamine">About ketamine</h2>' in html
+    assert '<h2 id="about-ketamine">About ketamine <a class="section-link"' in html
+    assert 'class="term"' not in html.split("</h2>")[0]
     assert ">Ketamine</a> in text" in html
 
 

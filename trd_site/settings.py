@@ -135,13 +135,19 @@ STORAGES = {
 CONTENT_DIR = Path(os.environ.get("TRD_CONTENT_DIR", BASE_DIR / "content"))
 
 # Site identity and crisis text, set per clinic.
+# Canonical origin for links, QR codes and link previews (never taken from the request's Host).
+SITE_URL = os.environ.get(
+    "TRD_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}"
+).rstrip("/")
 SITE_NAME = os.environ.get("TRD_SITE_NAME", "Understanding Treatment-Resistant Depression")
 CRISIS_TEXT = os.environ.get(
     "TRD_CRISIS_TEXT",
     "In crisis or thinking about suicide? In the US, call or text 988 (Suicide & Crisis Lifeline). "
     "In an emergency, call 911.",
 )
+CRISIS_LINE_NAME = os.environ.get("TRD_CRISIS_LINE_NAME", "the 988 Suicide & Crisis Lifeline (US), any time, day or night")
 CRISIS_PHONE = os.environ.get("TRD_CRISIS_PHONE", "988")
+EMERGENCY_NUMBER = os.environ.get("TRD_EMERGENCY_NUMBER", "911")
 CRISIS_SMS = os.environ.get("TRD_CRISIS_SMS", "988")
 CRISIS_INTERNATIONAL_URL = os.environ.get("TRD_CRISIS_INTERNATIONAL_URL", "https://findahelpline.com/")
 

@@ -92,4 +92,33 @@
 
   var links = document.querySelectorAll(".prose a.term[data-term]");
   for (var i = 0; i < links.length; i++) enhance(links[i], i);
+
+  /* Copying links: the share box's button and each "link to this section" control. */
+  var status = document.getElementById("copy-status");
+  function copy(text, message) {
+    if (!navigator.clipboard) return;
+    navigator.clipboard.writeText(text).then(function () {
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = message; }, 50);
+    }, function () {});
+  }
+  var buttons = document.querySelectorAll(".copy-button[data-copy-from]");
+  for (var b = 0; b < buttons.length; b++) {
+    (function (button) {
+      var field = document.getElementById(button.getAttribute("data-copy-from"));
+      if (!field || !navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        field.select();
+        copy(field.value, "Link copied.");
+        button.textContent = "Copied";
+        window.setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+      });
+    })(buttons[b]);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.section-link");
+    if (!link) return;
+    copy(link.href, "Link to this section copied.");
+  });
 })();
