@@ -103,20 +103,23 @@ def _fallback(words):
     )
 
 
-def _named(name, words):
-    """Title and term-name matches rank above every body match."""
-    folded = name.casefold()
-    return 100 if any(word.casefold() in folded for word in words) else 0
+def _named(names, words):
+    """Title and term-name matches rank above every body match; a name that is the whole query, first."""
+    query = rendering.name_key(" ".join(words))
+    keys = [rendering.name_key(name) for name in names]
+    if query in keys:
+        return 200
+    named_words = {word for key in keys for word in key}
+    return 100 if any(word.casefold() in named_words for word in words) else 0
 
 
 def _article_result(article, words, rank):
     text = f"{article.summary}\n{article.search_text}"
     return Result("Guide", article.title, article.get_absolute_url(), rendering.highlight(text, words),
-                  _named(article.title, words) + rank)
+                  _named([article.title], words) + rank)
 
 
 def _term_result(term, words, rank):
     text = f"{term.definition}\n{term.search_text}"
-    name = " ".join(term.names)
     return Result("Glossary", term.term, term.get_absolute_url(), rendering.highlight(text, words),
-                  _named(name, words) + rank)
+                  _named(term.names, words) + rank)

@@ -187,6 +187,18 @@ def test_search_ranks_title_and_term_matches_first(client, guide):
     assert titles[0] == "Esketamine"
 
 
+def test_search_ranks_an_exact_term_above_a_longer_word_containing_it(client, guide):
+    assert result_titles(search(client, "ketamine"))[0] == "Ketamine"
+
+
+def test_search_matches_a_term_by_its_alias(client, guide):
+    assert result_titles(search(client, "TMS"))[0] == "Transcranial magnetic stimulation"
+
+
+def test_search_ranks_an_article_title_match_above_body_matches(client, guide):
+    assert result_titles(search(client, "emotional weight"))[0] == "The Emotional Weight of TRD"
+
+
 def test_search_shows_the_matching_passage_with_the_query_highlighted(client, guide):
     content = search(client, "genetic")
     assert re.search(r"<mark>Genetic</mark> differences that affect", content)
