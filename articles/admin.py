@@ -23,9 +23,6 @@ class EditorialAdmin(CompareVersionAdmin):
     restore_permission = ""
     change_list_template = "admin/articles/editorial_change_list.html"
 
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
     def can_restore(self, request):
         return request.user.has_perm(self.restore_permission)
 

@@ -229,3 +229,39 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> None:
     obj.import_hash = new_hash
     obj.save()
     report.updated.append(label)
+
+
+def export_directory(root: Path, *, replace: bool = False) -> dict[str, int]:
+    """Write every article (drafts too) and term back to content/ format; return counts per folder."""
+    root = Path(root)
+    counts = {}
+    for kind in KINDS:
+        folder = root / kind.folder
+        existing = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        if existing and not replace:
+            raise ContentError([f"{folder}: already holds content files (export with --force to replace them)"])
+    for kind in KINDS:
+        folder = root / kind.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.md"):
+            stale.unlink()
+        rows = kind.model.objects.all()
+        for obj in rows:
+            (folder / _file_name(kind, obj)).write_text(_serialize(kind, obj), encoding="utf-8")
+        counts[kind.folder] = len(rows)
+    return counts
+
+
+def _file_name(kind: Kind, obj) -> str:
+    return f"{obj.order:02d}-{obj.slug}.md" if kind is ARTICLES else f"{obj.slug}.md"
+
+
+def _serialize(kind: Kind, obj) -> str:
+    meta = {}
+    for key in (*kind.required, *kind.optional):
+        value = getattr(obj, key)
+        if value not in (None, "", []) or key in kind.required:
+            meta[key] = value
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000)
+    body = getattr(obj, kind.body_field).strip()
+    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"

@@ -34,6 +34,10 @@ ALLOWED_ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(2, 7)},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Stricter than the scheme list: a link must visibly start with an allowed scheme or be a
+# site path, anchor or query, so obfuscated schemes ("java&#x0A;script:", "\u200bjavascript:",
+# "%6Aavascript:") are dropped outright rather than left as odd relative URLs.
+SAFE_HREF = re.compile(r"(?:https?://|mailto:|tel:|/(?!/)|#|\?)", re.IGNORECASE)
 
 # Words are runs of letters/digits, optionally hyphenated ("treatment-resistant").
 WORD = re.compile(r"\w+(?:-\w+)*")
@@ -163,6 +167,12 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
     return flat
 
 
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "href" and not SAFE_HREF.match(value):
+        return None
+    return value
+
+
 def sanitize(fragment: str) -> str:
     """Keep only the allowlisted tags, attributes and URL schemes."""
     return nh3.clean(
@@ -170,6 +180,7 @@ def sanitize(fragment: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_filter_attribute,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

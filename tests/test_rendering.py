@@ -99,6 +99,15 @@ def test_javascript_urls_are_removed():
     assert "javascript" not in html
 
 
+def test_obfuscated_javascript_links_lose_their_href():
+    for href in ["&#x6A;avascript:alert(1)", "java&#x09;script:alert(1)", "&#8203;javascript:alert(1)", "%6Aavascript:x"]:
+        assert "href" not in sanitize(f'<a href="{href}">x</a>'), href
+
+
+def test_protocol_relative_links_lose_their_href():
+    assert "href" not in sanitize('<a href="//evil.example/">x</a>')
+
+
 def test_data_urls_are_removed():
     assert "data:" not in sanitize('<a href="data:text/html,<script>alert(1)</script>">x</a>')
 

@@ -16,9 +16,10 @@ PUBLISHER = EDITOR + [
 def create_roles(apps, schema_editor):
     # Custom permissions are normally created after migrations; this one needs them now.
     app_config = apps.get_app_config("articles")
-    app_config.models_module = True
+    original = getattr(app_config, "models_module", None)
+    app_config.models_module = original or True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
