@@ -12,3 +12,8 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "trd_site.wsgi:application"
+# gunicorn 25+ opens a control socket in ~/.gunicorn by default; the site never uses it,
+# and two servers on one machine would fight over the same path.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "") == ""
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]

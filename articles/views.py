@@ -4,10 +4,12 @@ from django.contrib.auth.decorators import permission_required
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from . import rendering
+from .caching import public_page
 from . import search as searching
 from .models import Article, GlossaryTerm, OldSlug
 
@@ -16,10 +18,12 @@ def guide_parts():
     return list(Article.objects.published().only("title", "slug", "summary", "order", "word_count"))
 
 
+@public_page
 def article_list(request):
     return render(request, "articles/article_list.html", {"articles": guide_parts()})
 
 
+@public_page
 def article_detail(request, slug):
     article = Article.objects.published().filter(slug=slug).first()
     if article is None:
@@ -67,6 +71,7 @@ def redirect_old_slug(slug, owner):
     return redirect(getattr(old, owner), permanent=True)
 
 
+@public_page
 def search(request):
     query, results = searching.search(request.GET.get("q", ""))
     title = f"Search: {query}" if query else "Search"
@@ -85,6 +90,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@public_page
 def term_list(request):
     terms = GlossaryTerm.objects.only("term", "slug", "definition")
     letters: dict[str, list] = {}
@@ -99,6 +105,7 @@ def term_list(request):
     return render(request, "glossary/term_list.html", context)
 
 
+@public_page
 def term_detail(request, slug):
     term = GlossaryTerm.objects.filter(slug=slug).first()
     if term is None:
@@ -111,6 +118,11 @@ def term_detail(request, slug):
     ]
     context = {"term": term, "appearances": appearances, "page_title": term.term, "page_description": term.definition}
     return render(request, "glossary/term_detail.html", context)
+
+
+def favicon(request):
+    # Resolved per request: the hashed name exists only after collectstatic.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def healthz(request):

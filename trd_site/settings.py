@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,6 +125,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages: kept whole in the cache above (retired on any content change), and cacheable
+# by browsers and CDNs for HTTP_CACHE_MAX_AGE seconds, served stale while revalidating.
+PAGE_CACHE_SECONDS = int(os.environ.get("TRD_PAGE_CACHE_SECONDS", "3600"))
+HTTP_CACHE_MAX_AGE = int(os.environ.get("TRD_HTTP_CACHE_MAX_AGE", "300"))
+HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("TRD_HTTP_CACHE_STALE_WHILE_REVALIDATE", "86400"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -137,7 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
