@@ -90,6 +90,10 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--glossary-repeat", type=int, default=200, help="renders per glossary size (default 200)")
+    parser.add_argument(
+        "--no-page-cache", action="store_true",
+        help="TRD_PAGE_CACHE_SECONDS=0: every page is rendered (default: the site's whole-page cache is on)",
+    )
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (logs, database)")
     args = parser.parse_args(argv)
     if args.seconds < 1 or args.rounds < 1 or args.connections < args.threads or args.threads < 1:
@@ -141,7 +145,7 @@ def free_ports(count):
 # --------------------------------------------------------------------------- building the site
 
 
-def bench_env(tmp, html_path):
+def bench_env(tmp, html_path, page_cache=True):
     """Environment for every Django process: production-like, self-contained in `tmp`."""
     env = {
         key: value
@@ -158,6 +162,8 @@ def bench_env(tmp, html_path):
         BENCH_ARTICLE_HTML=str(html_path),
         PYTHONUNBUFFERED="1",
     )
+    if not page_cache:
+        env["TRD_PAGE_CACHE_SECONDS"] = "0"
     return env
 
 
@@ -193,11 +199,12 @@ def setup_django(env):
     django.setup()
 
 
-def client(host_port):
+def client(host_port, accept_encoding=ACCEPT_ENCODING):
     """A fresh django.test.Client (fresh middleware, so whitenoise rescans STATIC_ROOT)."""
     from django.test import Client
 
-    return Client(HTTP_HOST=f"{HOST}:{host_port}", HTTP_ACCEPT_ENCODING=ACCEPT_ENCODING)
+    headers = {"HTTP_ACCEPT_ENCODING": accept_encoding} if accept_encoding else {}
+    return Client(HTTP_HOST=f"{HOST}:{host_port}", **headers)
 
 
 def render_article_html(host_port):
@@ -205,9 +212,11 @@ def render_article_html(host_port):
     from django.test import override_settings
 
     with override_settings(ROOT_URLCONF="trd_site.urls"):
-        response = client(host_port).get(ARTICLE)
+        response = client(host_port, accept_encoding="identity").get(ARTICLE)
     if response.status_code != 200:
         raise BenchError(f"{ARTICLE} answered {response.status_code} in-process; cannot pre-render it")
+    if response.get("Content-Encoding", "identity") != "identity":
+        raise BenchError(f"{ARTICLE} came back {response['Content-Encoding']}-encoded although identity was asked for")
     return response.content
 
 
@@ -230,7 +239,12 @@ def write_static_copies(html, directories):
 
 
 def count_queries(host_port, targets):
-    """Database queries per request, in-process, after one warm-up request per URL."""
+    """Database queries per request, in-process: {name: (first request, after one warm-up request)}.
+
+    The cache (this process's local memory: REDIS_URL is never passed on) is cleared before each
+    URL, so the first count is a page-cache miss and the second what a warm server does.
+    """
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -239,12 +253,25 @@ def count_queries(host_port, targets):
     for target in targets:
         if not target.django:
             continue
-        browser.get(target.path).close()
-        with CaptureQueriesContext(connection) as queries:
-            response = browser.get(target.path)
-            response.close()
-        counts[target.name] = len(queries) if response.status_code == 200 else f"({response.status_code})"
+        cache.clear()
+        measured = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                response = browser.get(target.path)
+                response.close()
+            measured.append(len(queries))
+        counts[target.name] = tuple(measured) if response.status_code == 200 else f"({response.status_code})"
     return counts
+
+
+def queries_cell(value):
+    """'3' when cold and warm agree, '0 (cold 4)' when the page cache saves queries, '–' when not measured."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    cold, warm = value
+    return str(warm) if cold == warm else f"{warm} (cold {cold})"
 
 
 # --------------------------------------------------------------------------- servers
@@ -478,7 +505,7 @@ def results_table(summary, sizes, queries):
     for target in TARGETS:
         size, encoding = sizes.get(target.name, (None, None))
         size_text = f"{size:,} {encoding}" if size is not None else "–"
-        query_text = str(queries.get(target.name, "–"))
+        query_text = queries_cell(queries.get(target.name))
         row = summary.get(target.name)
         if row is None:
             lines.append(f"| {target.name} (`{target.path}`) | failed | | | {size_text} | {query_text} | | |")
@@ -517,12 +544,13 @@ def report_header(args):
         f"load average at the end {', '.join(f'{n:.2f}' for n in os.getloadavg())} "
         "(other work on the machine shows up as noise).",
         f"gunicorn (gunicorn.conf.py, {args.workers} sync workers, access log off), DEBUG off, SQLite, "
-        f"locmem cache; wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
+        f"locmem cache, page cache {'OFF (--no-page-cache)' if args.no_page_cache else 'on (warm)'}; wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
         f"-H 'Accept-Encoding: {ACCEPT_ENCODING}', {args.rounds} alternating round(s), medians. "
         "wrk runs on the same machine as the servers.",
         "",
         "bytes = response body as sent to `Accept-Encoding: br, gzip`, with its Content-Encoding; "
-        "queries = database queries per request (in-process, after a warm-up request); "
+        "queries = database queries per request (in-process, after a warm-up request; "
+        "'cold' = the first request with an empty cache); "
         "vs columns = requests/s ratio.",
     ])
 
@@ -609,7 +637,7 @@ def main(argv=None):
     tmp.chmod(0o755)  # nginx workers (user nobody when run as root) must read the static root
     try:
         ensure_tools()
-        env = bench_env(tmp, Path(ROOT / "staticfiles" / STATIC_SUBDIR / "article.html"))
+        env = bench_env(tmp, ROOT / "staticfiles" / STATIC_SUBDIR / "article.html", page_cache=not args.no_page_cache)
         log(f"building the site in {tmp}")
         build_site(env)
         setup_django(env)

@@ -37,38 +37,45 @@ print("ok")
 """
 
 
-def worker_env(database_url):
+def worker_env(database_url, static_root):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}
     env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="trd_site.settings", DJANGO_SECRET_KEY="test",
-               DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_ALLOWED_HOSTS="testserver")
+               DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_ALLOWED_HOSTS="testserver",
+               DJANGO_STATIC_ROOT=str(static_root))
     return env
 
 
 @pytest.fixture
 def shared_database(tmp_path, transactional_db):
-    """A database other processes can open: a SQLite file, or the PostgreSQL test database."""
+    """(env for worker processes, with a database they can all open and collected static files)."""
+    static_root = tmp_path / "static"
     if connection.vendor == "sqlite":
-        url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-        env = worker_env(url)
+        env = worker_env(f"sqlite:///{tmp_path / 'shared.sqlite3'}", static_root)
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "import_content"], cwd=REPO, env=env, check=True,
                        capture_output=True)
-        return url
+        return env
     call_command("import_content", path=REPO / "content", stdout=io.StringIO())
     settings_dict = connection.settings_dict
-    return (f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
-            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
+    url = (f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+           f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
+    env = worker_env(url, static_root)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    return env
 
 
 def test_simultaneous_staff_saves_and_reader_requests_never_fail(shared_database):
-    env = worker_env(shared_database)
+    env = shared_database
     rounds = 15
     workers = [
         subprocess.Popen([sys.executable, "-c", WORKER, role, str(n), str(rounds)], cwd=REPO, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for role in ("writer", "reader") for n in range(4)
     ]
-    outcomes = [(w.wait(timeout=180), *w.communicate()) for w in workers]
+    # communicate() drains both pipes while waiting, so a chatty worker cannot block on a full pipe.
+    outcomes = [(*w.communicate(timeout=300), w.returncode) for w in workers]
+    outcomes = [(code, out, err) for out, err, code in outcomes]
     failures = [err[-2000:] for code, out, err in outcomes if code != 0]
     assert failures == []
     assert not any("database is locked" in err for _, _, err in outcomes)
