@@ -320,6 +320,15 @@ def wait_until_up(url, process, name, log_path, timeout=30.0):
     raise BenchError(f"{name} did not answer 200 at {url} within {timeout:.0f} s ({last}):\n{tail(log_path)}")
 
 
+def started(process, name, url, log_path):
+    """Wait until the server answers; if it never does, stop it (the caller has no handle yet) and re-raise."""
+    try:
+        wait_until_up(url, process, name, log_path)
+    except BaseException:
+        stop_process(process, name)
+        raise
+
+
 def tail(path, lines=30):
     """The last lines of a log file, for error messages."""
     try:
@@ -335,7 +344,7 @@ def start_gunicorn(env, port, workers, log_path):
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "--no-control-socket"]
     process = start_process(command, log_path, env=gunicorn_env, cwd=ROOT)
     log(f"started gunicorn (pid {process.pid}) on {HOST}:{port} with {workers} workers")
-    wait_until_up(f"http://{HOST}:{port}/healthz", process, "gunicorn", log_path)
+    started(process, "gunicorn", f"http://{HOST}:{port}/healthz", log_path)
     return process
 
 
@@ -381,7 +390,7 @@ def start_nginx(tmp, port, root):
     log_path = tmp / "nginx.out"
     process = start_process(command, log_path)
     log(f"started nginx (pid {process.pid}) on {HOST}:{port}")
-    wait_until_up(f"http://{HOST}:{port}/article.html", process, "nginx", log_path)
+    started(process, "nginx", f"http://{HOST}:{port}/article.html", log_path)
     return process
 
 
