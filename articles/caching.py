@@ -1,15 +1,20 @@
 """Whole-page cache for anonymous readers, plus the HTTP headers that let browsers and CDNs cache.
 
-A page is cached under the current *content version*, a number kept in the default cache
-(Redis when REDIS_URL is set, so every app server sees the same one). Any save or delete of
-an article or glossary term bumps it (signals.py), which retires every cached page at once.
-The version also carries the next scheduled publication time, so a scheduled article
-appears on time although nothing was saved. Logged-in staff are never served from, nor
-stored in, the cache.
+Pages are cached under the current *content version*: a timestamp in one database row
+(models.ContentVersion) that any save or delete of an article or glossary term bumps
+(signals.py). Each process re-reads it at most every CONTENT_VERSION_CHECK_SECONDS, so a
+change reaches every worker and every server within that time, with or without Redis.
+The row also holds the next scheduled publication, so a scheduled article appears on
+time although nothing was saved.
+
+Two levels: a small dict in each process (no pickling: the cheapest possible hit), then the
+default cache (Redis when REDIS_URL is set, shared by all servers; local memory otherwise).
+Logged-in staff are never served from, nor stored in, either.
 """
 
 import gzip
 import hashlib
+import threading
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -22,8 +27,14 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-VERSION_KEY = "content-version"
 MIN_COMPRESS_BYTES = 500
+LOCAL_PAGES_MAX = 500
+
+
+@dataclass(frozen=True)
+class Version:
+    stamp: float
+    next_scheduled: float | None
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,11 @@ class CachedPage:
     etag: str
 
 
+_memo = {"version": None, "checked": 0.0}
+_pages: dict[tuple, CachedPage] = {}
+_lock = threading.Lock()
+
+
 def _site_fingerprint() -> str:
     """Settings shown on every page: a clinic that changes them must not see old pages."""
     shown = (settings.SITE_NAME, settings.SITE_URL, settings.CRISIS_TEXT, settings.CRISIS_LINE_NAME,
@@ -42,24 +58,34 @@ def _site_fingerprint() -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
 
 
-def _next_scheduled():
-    from .models import Article
-
-    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-    first = upcoming.order_by("published_at").values_list("published_at", flat=True).first()
-    return first.timestamp() if first else None
-
-
-def bump_content_version() -> dict:
-    """Retire every cached page (called after content changes are committed)."""
-    version = {"stamp": time.time(), "next_scheduled": _next_scheduled()}
-    cache.set(VERSION_KEY, version, timeout=None)
+def _remember(version: Version) -> Version:
+    with _lock:
+        if _memo["version"] != version:
+            _pages.clear()
+        _memo["version"] = version
+        _memo["checked"] = time.monotonic()
     return version
 
 
-def content_version() -> dict:
-    version = cache.get(VERSION_KEY)
-    if version is None or (version["next_scheduled"] and time.time() >= version["next_scheduled"]):
+def bump_content_version() -> Version:
+    """Retire every cached page (called once content changes are committed)."""
+    from .models import Article, ContentVersion
+
+    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+    first = upcoming.order_by("published_at").values_list("published_at", flat=True).first()
+    version = Version(stamp=time.time(), next_scheduled=first.timestamp() if first else None)
+    ContentVersion.objects.update_or_create(pk=1, defaults={"stamp": version.stamp, "next_scheduled": version.next_scheduled})
+    return _remember(version)
+
+
+def content_version() -> Version:
+    from .models import ContentVersion
+
+    version = _memo["version"]
+    if version is None or time.monotonic() - _memo["checked"] > settings.CONTENT_VERSION_CHECK_SECONDS:
+        row = ContentVersion.objects.filter(pk=1).values_list("stamp", "next_scheduled").first()
+        version = _remember(Version(*row)) if row else bump_content_version()
+    if version.next_scheduled and time.time() >= version.next_scheduled:
         version = bump_content_version()
     return version
 
@@ -79,7 +105,7 @@ def _store(response) -> CachedPage:
     return CachedPage(content, gz, br, response["Content-Type"], etag)
 
 
-def _respond(request, page: CachedPage, version: dict, cached: bool) -> HttpResponse:
+def _respond(request, page: CachedPage, version: Version, cached: bool) -> HttpResponse:
     accepted = request.headers.get("Accept-Encoding", "")
     if page.brotli and "br" in accepted:
         response = HttpResponse(page.brotli, content_type=page.content_type)
@@ -90,7 +116,7 @@ def _respond(request, page: CachedPage, version: dict, cached: bool) -> HttpResp
     else:
         response = HttpResponse(page.content, content_type=page.content_type)
     response["ETag"] = page.etag
-    response["Last-Modified"] = http_date(version["stamp"])
+    response["Last-Modified"] = http_date(version.stamp)
     response["X-Page-Cache"] = "hit" if cached else "miss"
     patch_vary_headers(response, ["Accept-Encoding"])
     patch_cache_control(
@@ -98,6 +124,22 @@ def _respond(request, page: CachedPage, version: dict, cached: bool) -> HttpResp
         stale_while_revalidate=settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
     )
     return response
+
+
+def _cached_page(key: tuple) -> CachedPage | None:
+    page = _pages.get(key)
+    if page is None:
+        page = cache.get("page:" + ":".join(map(str, key)))
+        if page is not None:
+            _keep_locally(key, page)
+    return page
+
+
+def _keep_locally(key: tuple, page: CachedPage) -> None:
+    with _lock:
+        if len(_pages) >= LOCAL_PAGES_MAX:
+            _pages.clear()
+        _pages[key] = page
 
 
 def public_page(view):
@@ -110,9 +152,8 @@ def public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
         version = content_version()
-        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{version['stamp']}:{_site_fingerprint()}:{path_hash}"
-        page = cache.get(key)
+        key = (version.stamp, _site_fingerprint(), hashlib.sha256(request.get_full_path().encode()).hexdigest())
+        page = _cached_page(key)
         if page is not None:
             return _respond(request, page, version, cached=True)
         response = view(request, *args, **kwargs)
@@ -121,7 +162,15 @@ def public_page(view):
         if hasattr(response, "render"):
             response.render()  # a TemplateResponse (the sitemap)
         page = _store(response)
-        cache.set(key, page, timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set("page:" + ":".join(map(str, key)), page, timeout=settings.PAGE_CACHE_SECONDS)
+        _keep_locally(key, page)
         return _respond(request, page, version, cached=False)
 
     return wrapped
+
+
+def forget_local_state() -> None:
+    """Drop this process's memo and page copies (tests start from a clean slate)."""
+    with _lock:
+        _memo.update(version=None, checked=0.0)
+        _pages.clear()

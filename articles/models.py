@@ -243,3 +243,17 @@ def rerender_all() -> None:
 def render_preview(source: str) -> str:
     """markdownx's preview: the same pipeline and glossary as the published page."""
     return rendering.render_article(source, glossary_matcher()).html
+
+
+class ContentVersion(models.Model):
+    """One row: when content last changed, and the next scheduled publication.
+
+    Cached pages are keyed by `stamp`. Kept in the database so every worker and every
+    server sees a change (caching.py reads it at most once a second per process).
+    """
+
+    stamp = models.FloatField(default=0)
+    next_scheduled = models.FloatField(null=True, blank=True)
+
+    def __str__(self):
+        return f"content version {self.stamp}"

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from . import rendering
-from .caching import public_page
 from . import search as searching
+from .caching import public_page
 from .models import Article, GlossaryTerm, OldSlug
 
 

@@ -31,7 +31,10 @@ def empty_cache():
     """Each test starts with no cached pages and no content version."""
     from django.core.cache import cache
 
+    from articles.caching import forget_local_state
+
     cache.clear()
+    forget_local_state()
 
 
 @pytest.fixture

@@ -128,6 +128,8 @@ else:
 # Public pages: kept whole in the cache above (retired on any content change), and cacheable
 # by browsers and CDNs for HTTP_CACHE_MAX_AGE seconds, served stale while revalidating.
 PAGE_CACHE_SECONDS = int(os.environ.get("TRD_PAGE_CACHE_SECONDS", "3600"))
+# How stale another worker's or server's view of "content changed" may be, at most.
+CONTENT_VERSION_CHECK_SECONDS = float(os.environ.get("TRD_CONTENT_VERSION_CHECK_SECONDS", "1"))
 HTTP_CACHE_MAX_AGE = int(os.environ.get("TRD_HTTP_CACHE_MAX_AGE", "300"))
 HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("TRD_HTTP_CACHE_STALE_WHILE_REVALIDATE", "86400"))
 
