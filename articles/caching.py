@@ -12,6 +12,7 @@ default cache (Redis when REDIS_URL is set, shared by all servers; local memory 
 Logged-in staff are never served from, nor stored in, either.
 """
 
+import functools
 import gzip
 import hashlib
 import threading
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
 MIN_COMPRESS_BYTES = 500
@@ -35,6 +36,10 @@ LOCAL_PAGES_MAX = 500
 class Version:
     stamp: float
     next_scheduled: float | None
+
+    @functools.cached_property
+    def http_date(self) -> str:
+        return http_date(self.stamp)
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,10 @@ _pages: dict[tuple, CachedPage] = {}
 _lock = threading.Lock()
 
 
-def _site_fingerprint() -> str:
-    """Settings shown on every page: a clinic that changes them must not see old pages."""
-    shown = (settings.SITE_NAME, settings.SITE_URL, settings.CRISIS_TEXT, settings.CRISIS_LINE_NAME,
-             settings.CRISIS_PHONE, settings.CRISIS_SMS, settings.EMERGENCY_NUMBER, settings.CRISIS_INTERNATIONAL_URL)
-    return hashlib.sha256(repr(shown).encode()).hexdigest()[:12]
+def _site_settings() -> tuple:
+    """Settings shown on every page: part of the key, so a clinic that changes them sees new pages."""
+    return (settings.SITE_NAME, settings.SITE_URL, settings.CRISIS_TEXT, settings.CRISIS_LINE_NAME,
+            settings.CRISIS_PHONE, settings.CRISIS_SMS, settings.EMERGENCY_NUMBER, settings.CRISIS_INTERNATIONAL_URL)
 
 
 def _remember(version: Version) -> Version:
@@ -106,7 +110,9 @@ def _store(response) -> CachedPage:
 
 
 def _respond(request, page: CachedPage, version: Version, cached: bool) -> HttpResponse:
-    accepted = request.headers.get("Accept-Encoding", "")
+    """The page in the best encoding the client accepts, with validators and Cache-Control set directly
+    (this is the hot path of every cached view)."""
+    accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
     if page.brotli and "br" in accepted:
         response = HttpResponse(page.brotli, content_type=page.content_type)
         response["Content-Encoding"] = "br"
@@ -116,20 +122,24 @@ def _respond(request, page: CachedPage, version: Version, cached: bool) -> HttpR
     else:
         response = HttpResponse(page.content, content_type=page.content_type)
     response["ETag"] = page.etag
-    response["Last-Modified"] = http_date(version.stamp)
+    response["Last-Modified"] = version.http_date
     response["X-Page-Cache"] = "hit" if cached else "miss"
-    patch_vary_headers(response, ["Accept-Encoding"])
-    patch_cache_control(
-        response, public=True, max_age=settings.HTTP_CACHE_MAX_AGE,
-        stale_while_revalidate=settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+    response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = (
+        f"public, max-age={settings.HTTP_CACHE_MAX_AGE}, "
+        f"stale-while-revalidate={settings.HTTP_CACHE_STALE_WHILE_REVALIDATE}"
     )
     return response
+
+
+def _shared_key(key: tuple) -> str:
+    return "page:" + hashlib.sha256(repr(key).encode()).hexdigest()
 
 
 def _cached_page(key: tuple) -> CachedPage | None:
     page = _pages.get(key)
     if page is None:
-        page = cache.get("page:" + ":".join(map(str, key)))
+        page = cache.get(_shared_key(key))
         if page is not None:
             _keep_locally(key, page)
     return page
@@ -142,17 +152,30 @@ def _keep_locally(key: tuple, page: CachedPage) -> None:
         _pages[key] = page
 
 
+def _respond_uncached(request, response):
+    """Page cache switched off (TRD_PAGE_CACHE_SECONDS=0): the same HTTP caching headers, rendered every time."""
+    if response.status_code == 200 and not response.streaming:
+        if hasattr(response, "render"):
+            response.render()
+        response = _respond(request, _store(response), content_version(), cached=False)
+    return response
+
+
 def public_page(view):
     """Serve a public page from the page cache; only complete 200 pages for anonymous GETs are kept."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        # No session cookie means an anonymous reader, without touching the session store.
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+        if request.method not in ("GET", "HEAD") or signed_in:
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
+        if settings.PAGE_CACHE_SECONDS <= 0:
+            return _respond_uncached(request, view(request, *args, **kwargs))
         version = content_version()
-        key = (version.stamp, _site_fingerprint(), hashlib.sha256(request.get_full_path().encode()).hexdigest())
+        key = (version.stamp, _site_settings(), request.get_full_path())
         page = _cached_page(key)
         if page is not None:
             return _respond(request, page, version, cached=True)
@@ -162,7 +185,7 @@ def public_page(view):
         if hasattr(response, "render"):
             response.render()  # a TemplateResponse (the sitemap)
         page = _store(response)
-        cache.set("page:" + ":".join(map(str, key)), page, timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set(_shared_key(key), page, timeout=settings.PAGE_CACHE_SECONDS)
         _keep_locally(key, page)
         return _respond(request, page, version, cached=False)
 

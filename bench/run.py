@@ -89,6 +89,9 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--gunicorn-threads", type=int, default=1,
+                        help="gunicorn threads per worker; above 1 gunicorn uses gthread workers (default 1)")
+    parser.add_argument("--keepalive", type=int, default=5, help="gunicorn keep-alive seconds (gthread only; default 5)")
     parser.add_argument("--glossary-repeat", type=int, default=200, help="renders per glossary size (default 200)")
     parser.add_argument(
         "--no-page-cache", action="store_true",
@@ -337,13 +340,14 @@ def tail(path, lines=30):
         return "(no log)"
 
 
-def start_gunicorn(env, port, workers, log_path):
+def start_gunicorn(env, port, workers, log_path, threads=1, keepalive=5):
     """gunicorn with the project's gunicorn.conf.py, bench.settings, access log off."""
-    gunicorn_env = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": f"{HOST}:{port}"}
+    gunicorn_env = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": f"{HOST}:{port}",
+                    "GUNICORN_THREADS": str(threads), "GUNICORN_KEEPALIVE": str(keepalive)}
     # --no-control-socket: gunicorn 27 otherwise opens ~/.gunicorn/gunicorn.ctl, shared by every instance.
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "--no-control-socket"]
     process = start_process(command, log_path, env=gunicorn_env, cwd=ROOT)
-    log(f"started gunicorn (pid {process.pid}) on {HOST}:{port} with {workers} workers")
+    log(f"started gunicorn (pid {process.pid}) on {HOST}:{port} with {workers} workers x {threads} threads")
     started(process, "gunicorn", f"http://{HOST}:{port}/healthz", log_path)
     return process
 
@@ -552,7 +556,7 @@ def report_header(args):
         f"{when}; {platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}; "
         f"load average at the end {', '.join(f'{n:.2f}' for n in os.getloadavg())} "
         "(other work on the machine shows up as noise).",
-        f"gunicorn (gunicorn.conf.py, {args.workers} sync workers, access log off), DEBUG off, SQLite, "
+        f"gunicorn (gunicorn.conf.py, {args.workers} {'gthread' if args.gunicorn_threads > 1 else 'sync'} workers x {args.gunicorn_threads} threads, keep-alive {args.keepalive}s, access log off), DEBUG off, SQLite, "
         f"locmem cache, page cache {'OFF (--no-page-cache)' if args.no_page_cache else 'on (warm)'}; wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
         f"-H 'Accept-Encoding: {ACCEPT_ENCODING}', {args.rounds} alternating round(s), medians. "
         "wrk runs on the same machine as the servers.",
@@ -606,7 +610,7 @@ def measure_servers(args, tmp, env):
     gunicorn = nginx = None
     gunicorn_log = tmp / "gunicorn.log"
     try:
-        gunicorn = start_gunicorn(env, gunicorn_port, args.workers, gunicorn_log)
+        gunicorn = start_gunicorn(env, gunicorn_port, args.workers, gunicorn_log, args.gunicorn_threads, args.keepalive)
         nginx = start_nginx(tmp, nginx_port, nginx_root)
         bases = {"gunicorn": f"http://{HOST}:{gunicorn_port}", "nginx": f"http://{HOST}:{nginx_port}"}
         urls = {target.name: bases[target.server] + target.path for target in TARGETS}
