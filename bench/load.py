@@ -52,6 +52,10 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.processes import start_process, stop_process, tail  # noqa: E402
 BIN = Path(sys.executable).parent
 RESULTS_DIR = ROOT / "bench" / "results"
 READERS_LUA = ROOT / "bench" / "load_readers.lua"
@@ -134,36 +138,7 @@ def choose_port(requested):
     raise LoadError(f"no free port in 8200-8299 on {HOST}")
 
 
-def start_process(command, log_path, env=None, cwd=None):
-    """Start a process in its own session (Ctrl-C reaches only us; we stop it), output to log_path."""
-    with open(log_path, "wb") as output:
-        return subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                start_new_session=True)
 
-
-def stop_process(process, name):
-    """SIGTERM a process we started, then SIGKILL its process group if it has not exited after 15 s."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        log(f"{name} did not stop on SIGTERM; killing its process group {process.pid}")
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
-    log(f"stopped {name} (pid {process.pid})")
-
-
-def tail(path, lines=40):
-    """The last lines of a log file, for error messages."""
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 # --------------------------------------------------------------------------- building the site

@@ -23,7 +23,6 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -38,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.processes import start_process, stop_process, tail  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "latest.md"
@@ -280,26 +281,6 @@ def queries_cell(value):
 # --------------------------------------------------------------------------- servers
 
 
-def start_process(command, log_path, env=None, cwd=None):
-    """Start a server in its own process group, output to log_path."""
-    with open(log_path, "wb") as output:
-        return subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop_process(process, name):
-    """SIGTERM the server we started, then SIGKILL its process group if it does not exit in 10 s."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        log(f"{name} did not stop on SIGTERM; killing its process group {process.pid}")
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    log(f"stopped {name} (pid {process.pid})")
 
 
 def wait_until_up(url, process, name, log_path, timeout=30.0):
@@ -331,13 +312,6 @@ def started(process, name, url, log_path):
         stop_process(process, name)
         raise
 
-
-def tail(path, lines=30):
-    """The last lines of a log file, for error messages."""
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def start_gunicorn(env, port, workers, log_path, threads=1, keepalive=5):

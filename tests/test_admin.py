@@ -1,7 +1,6 @@
 import datetime
 import re
 
-import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone

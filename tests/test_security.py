@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
 
-from articles.models import Article, GlossaryTerm
+from articles.models import Article
 from articles.rendering import ALLOWED_TAGS, SAFE_HREF, render_article
 
 REPO = Path(__file__).resolve().parent.parent
