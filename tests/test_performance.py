@@ -227,3 +227,23 @@ def test_every_public_page_is_within_the_weight_budget(client, guide, path):
 def test_pages_load_no_web_fonts(client, guide):
     css = open(finders.find("css/site.css")).read()
     assert "@font-face" not in css and "@import" not in css
+
+
+def test_static_files_are_hashed_compressed_and_immutable(settings, tmp_path, db):
+    from django.core.management import call_command
+    from django.templatetags.static import static
+    from django.test import Client
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    url = static("css/site.css")
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", url)
+    client = Client()  # a new handler, so whitenoise scans the freshly collected files
+    for encoding in ("br", "gzip"):
+        response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+        assert response["Content-Encoding"] == encoding
+        assert "immutable" in response["Cache-Control"] and "max-age=315360000" in response["Cache-Control"]
