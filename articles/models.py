@@ -100,7 +100,7 @@ class Article(Edited):
 
     @property
     def reading_minutes(self):
-        return max(1, round(self.word_count / rendering.WORDS_PER_MINUTE))
+        return rendering.reading_minutes(self.word_count)
 
     @property
     def html(self):

@@ -70,7 +70,12 @@ class Rendered:
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+        return reading_minutes(self.word_count)
+
+
+def reading_minutes(word_count: int) -> int:
+    """Minutes to read at a calm pace, never less than one."""
+    return max(1, round(word_count / WORDS_PER_MINUTE))
 
 
 def _key(words: Iterable[str]) -> tuple[str, ...]:
