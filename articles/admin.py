@@ -21,6 +21,7 @@ class EditorialAdmin(CompareVersionAdmin):
 
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     restore_permission = ""
+    rendered_field = ""  # the stored HTML the reading level is measured on
     change_list_template = "admin/articles/editorial_change_list.html"
 
     def can_restore(self, request):
@@ -47,11 +48,10 @@ class EditorialAdmin(CompareVersionAdmin):
 
     @admin.display(description="Reading level")
     def reading_level(self, obj):
-        source = getattr(obj, self.form.markdown_field, "")
-        if not source:
+        stored = getattr(obj, self.rendered_field, "")
+        if not stored:
             return "—"
-        grade = rendering.reading_grade(source)
-        minutes = rendering.render_article(source).reading_minutes
+        grade, minutes = rendering.readability(stored)
         summary = f"Grade {grade} (Flesch-Kincaid) · about {minutes} min read"
         if grade > rendering.READING_GRADE_LIMIT:
             return format_html(
@@ -85,6 +85,7 @@ class ReviewFilter(admin.SimpleListFilter):
 class ArticleAdmin(EditorialAdmin):
     form = ArticleForm
     restore_permission = "articles.restore_article"
+    rendered_field = "body_html"
     list_display = ["title", "order", "visibility", "review_status", "last_reviewed", "updated_at"]
     list_filter = ["status", ReviewFilter]
     search_fields = ["title", "summary", "body"]
@@ -122,7 +123,7 @@ class ArticleAdmin(EditorialAdmin):
         if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
             obj.reviewed_by = request.user
         super().save_model(request, obj, form, change)
-        grade = rendering.reading_grade(obj.body)
+        grade, _ = rendering.readability(obj.body_html)
         if grade > rendering.READING_GRADE_LIMIT:
             messages.warning(
                 request, f"“{obj.title}” reads at grade {grade}, above grade {rendering.READING_GRADE_LIMIT}."
@@ -161,6 +162,7 @@ class ArticleAdmin(EditorialAdmin):
 class GlossaryTermAdmin(EditorialAdmin):
     form = GlossaryTermForm
     restore_permission = "articles.restore_glossaryterm"
+    rendered_field = "explanation_html"
     list_display = ["term", "slug", "alias_list", "updated_at"]
     search_fields = ["term", "aliases", "definition"]
     prepopulated_fields = {"slug": ["term"]}

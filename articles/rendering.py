@@ -287,11 +287,12 @@ def plain_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
-def reading_grade(source: str) -> float:
-    """Flesch-Kincaid grade of the Markdown source's text (headings and list items count as sentences)."""
-    lines = [line.strip() for line in plain_text(render_article(source).html).splitlines() if line.strip()]
+def readability(fragment: str) -> tuple[float, int]:
+    """(Flesch-Kincaid grade, reading minutes) of rendered HTML; headings and list items count as sentences."""
+    lines = [line.strip() for line in plain_text(fragment).splitlines() if line.strip()]
     text = " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
-    return round(textstat.flesch_kincaid_grade(text), 1) if text else 0.0
+    grade = round(textstat.flesch_kincaid_grade(text), 1) if text else 0.0
+    return grade, reading_minutes(len(WORD.findall(text)))
 
 
 def links_in(source: str) -> list[str]:
