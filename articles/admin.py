@@ -1,66 +1,18 @@
-import datetime
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.html import format_html
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
-from reversion_compare.admin import CompareVersionAdmin
 
-from . import rendering
+from . import review_admin  # noqa: F401  (registers the pending-change review screens)
+from . import workflow
+from .editorial_admin import EditorialAdmin
 from .forms import ArticleForm, GlossaryTermForm
-from .models import Article, GlossaryTerm
+from .models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm, StaffProfile
 
-REVIEW_SOON_DAYS = 30
-
-
-class EditorialAdmin(CompareVersionAdmin):
-    """History (django-reversion), compare, markdownx editor; restoring needs the restore permission."""
-
-    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
-    restore_permission = ""
-    rendered_field = ""  # the stored HTML the reading level is measured on
-    change_list_template = "admin/articles/editorial_change_list.html"
-
-    def can_restore(self, request):
-        return request.user.has_perm(self.restore_permission)
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not self.can_restore(request):
-            raise PermissionDenied
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not self.can_restore(request):
-            raise PermissionDenied
-        return super().recover_view(request, version_id, extra_context)
-
-    def recoverlist_view(self, request, extra_context=None):
-        if not self.can_restore(request):
-            raise PermissionDenied
-        return super().recoverlist_view(request, extra_context)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_restore": self.can_restore(request)}
-        return super().changelist_view(request, extra_context)
-
-    @admin.display(description="Reading level")
-    def reading_level(self, obj):
-        stored = getattr(obj, self.rendered_field, "")
-        if not stored:
-            return "—"
-        grade, minutes = rendering.readability(stored)
-        summary = f"Grade {grade} (Flesch-Kincaid) · about {minutes} min read"
-        if grade > rendering.READING_GRADE_LIMIT:
-            return format_html(
-                '<strong class="reading-warning">{}: above grade {}.</strong> '
-                "Shorter sentences and everyday words help tired readers.",
-                summary,
-                rendering.READING_GRADE_LIMIT,
-            )
-        return summary
+REVIEW_FIELDS = ["reviewed_by", "last_reviewed", "next_review_due", "review_confirmed"]
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -68,16 +20,16 @@ class ReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Review overdue"), ("soon", f"Due within {REVIEW_SOON_DAYS} days"), ("none", "No review date")]
+        return [("overdue", "Review overdue"), ("soon", "Due within 30 days"), ("none", "Not yet reviewed")]
 
     def queryset(self, request, queryset):
-        today = datetime.date.today()
+        today = timezone.localdate()
         if self.value() == "overdue":
             return queryset.filter(next_review_due__lt=today)
         if self.value() == "soon":
-            return queryset.filter(next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(REVIEW_SOON_DAYS))
+            return queryset.filter(next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(30))
         if self.value() == "none":
-            return queryset.filter(next_review_due__isnull=True)
+            return queryset.filter(reviewed_by__isnull=True)
         return queryset
 
 
@@ -86,76 +38,99 @@ class ArticleAdmin(EditorialAdmin):
     form = ArticleForm
     restore_permission = "articles.restore_article"
     rendered_field = "body_html"
-    list_display = ["title", "order", "visibility", "review_status", "last_reviewed", "updated_at"]
+    compare_fields = ARTICLE_HISTORY
+    list_display = ["title", "part", "move", "visibility", "pending_state", "review_status", "updated_at"]
     list_filter = ["status", ReviewFilter]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     actions = ["publish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "lock_version"]}),
-        ("Publishing", {"fields": ["status", "published_at", "order"]}),
-        ("Review", {"fields": ["last_reviewed", "next_review_due", "reviewed_by", "reading_level"]}),
+        (None, {"fields": ["title", "slug", "take_over_address", "summary", "body", "base"]}),
+        ("Publishing", {"fields": ["status", "published_at", "order", "part_position"]}),
+        ("Clinical review", {"fields": [*REVIEW_FIELDS, "reading_level"]}),
     ]
 
-    def can_publish(self, request):
-        return request.user.has_perm("articles.publish_article")
-
-    has_publish_permission = can_publish
-
     def get_readonly_fields(self, request, obj=None):
-        fields = ["reading_level"]
+        return [*super().get_readonly_fields(request, obj), "part_position"]
+
+    @admin.display(description="Position")
+    def part_position(self, obj):
+        published = list(Article.objects.published().exclude(pk=obj.pk).values_list("order", flat=True))
+        order = obj.order or (max(published, default=0) + 1)
+        number = sum(1 for other in published if other < order) + 1
+        verb = "Is" if obj.pk and obj.is_visible else "Will be"
+        return f"{verb} Part {number} of {len(published) + 1} when published."
+
+    @admin.display(description="Part", ordering="order")
+    def part(self, obj):
+        return obj.order
+
+    @admin.display(description="Reorder")
+    def move(self, obj):
+        return format_html(
+            '<button type="submit" name="_move" value="up:{0}" class="move-button" aria-label="Move “{1}” up">↑</button>'
+            '<button type="submit" name="_move" value="down:{0}" class="move-button" aria-label="Move “{1}” down">↓</button>',
+            obj.pk, obj.title,
+        )
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if self.can_publish(request) else [c for c in shown if c != "move"]
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "_move" in request.POST:
+            return self.move_article(request, request.POST["_move"])
+        return super().changelist_view(request, extra_context)
+
+    def move_article(self, request, instruction):
+        """Swap an article with its neighbour: the only way parts are renumbered."""
         if not self.can_publish(request):
-            fields += ["status", "published_at"]
-        return fields
-
-    def has_change_permission(self, request, obj=None):
-        # Editors work on drafts; what patients can see changes only through a publisher.
-        if obj is not None and obj.status == Article.Status.PUBLISHED and not self.can_publish(request):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "reviewed_by":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if "last_reviewed" in form.changed_data and not form.cleaned_data.get("reviewed_by"):
-            obj.reviewed_by = request.user
-        super().save_model(request, obj, form, change)
-        grade, _ = rendering.readability(obj.body_html)
-        if grade > rendering.READING_GRADE_LIMIT:
-            messages.warning(
-                request, f"“{obj.title}” reads at grade {grade}, above grade {rendering.READING_GRADE_LIMIT}."
-            )
+            messages.error(request, "Only a Publisher can reorder the guide.")
+            return HttpResponseRedirect(request.path)
+        direction, _, pk = instruction.partition(":")
+        with transaction.atomic():
+            articles = list(Article.objects.select_for_update().order_by("order", "title"))
+            index = next((i for i, a in enumerate(articles) if str(a.pk) == pk), None)
+            other = None if index is None else index - 1 if direction == "up" else index + 1
+            if index is None or other is None or not 0 <= other < len(articles):
+                messages.warning(request, "That article cannot move further.")
+                return HttpResponseRedirect(request.path)
+            articles[index], articles[other] = articles[other], articles[index]
+            for position, article in enumerate(articles, start=1):
+                if article.order != position:
+                    article.order = position
+                    article.save(update_fields=["order", "version"])
+        messages.success(request, f"Moved “{articles[other].title}” {direction}. The guide’s parts are renumbered.")
+        return HttpResponseRedirect(request.path)
 
     def view_on_site(self, obj):
         if obj.is_visible:
             return obj.get_absolute_url()
-        return reverse("articles:article_preview", kwargs={"slug": obj.slug})
+        return workflow.preview_url(obj)
 
     @admin.display(description="Visibility", ordering="status")
     def visibility(self, obj):
         if obj.is_visible:
             return "Published"
         if obj.status == Article.Status.PUBLISHED:
-            return f"Scheduled for {obj.published_at:%b %d, %Y %H:%M}"
+            return f"Scheduled for {timezone.localtime(obj.published_at):%b %d, %Y %H:%M %Z}"
         return "Draft"
-
-    @admin.display(description="Next review", ordering="next_review_due")
-    def review_status(self, obj):
-        if obj.next_review_due is None:
-            return "Not set"
-        if obj.review_overdue:
-            return format_html('<strong class="review-overdue">Overdue since {}</strong>', obj.next_review_due)
-        return obj.next_review_due
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        published, refused = [], []
         for article in queryset:
             article.status = Article.Status.PUBLISHED
+            problem = workflow.review_problem_for(article)
+            if problem:
+                refused.append(f"“{article.title}”: {problem}")
+                continue
             article.save()
-        self.message_user(request, f"Published {queryset.count()} article(s).", messages.SUCCESS)
+            published.append(article.title)
+        if published:
+            self.message_user(request, f"Published {len(published)} article(s).", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"Not published: {reason}", messages.ERROR)
 
 
 @admin.register(GlossaryTerm)
@@ -163,15 +138,35 @@ class GlossaryTermAdmin(EditorialAdmin):
     form = GlossaryTermForm
     restore_permission = "articles.restore_glossaryterm"
     rendered_field = "explanation_html"
-    list_display = ["term", "slug", "alias_list", "updated_at"]
+    compare_fields = TERM_HISTORY
+    list_display = ["term", "alias_list", "status", "pending_state", "review_status", "updated_at"]
+    list_filter = ["status", ReviewFilter]
     search_fields = ["term", "aliases", "definition"]
     prepopulated_fields = {"slug": ["term"]}
-    fields = ["term", "slug", "aliases", "definition", "explanation", "reading_level", "lock_version"]
-    readonly_fields = ["reading_level"]
+    fieldsets = [
+        (None, {"fields": ["term", "slug", "take_over_address", "aliases", "definition", "explanation", "base"]}),
+        ("Publishing", {"fields": ["status"]}),
+        ("Clinical review", {"fields": [*REVIEW_FIELDS, "reading_level"]}),
+    ]
 
     @admin.display(description="Also called")
     def alias_list(self, obj):
         return ", ".join(obj.aliases)
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url()
+        return obj.get_absolute_url() if obj.is_visible else workflow.preview_url(obj)
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    verbose_name = "How patients see this person as a reviewer"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]

@@ -1,9 +1,18 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ArticlesConfig(AppConfig):
+    default = True
     name = "articles"
     verbose_name = "Guide content"
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the glossary receiver)
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """The admin, with the staff home (dashboard.py) as its index."""
+
+    default = False
+    default_site = "articles.dashboard.StaffAdminSite"

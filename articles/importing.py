@@ -51,7 +51,7 @@ TERMS = Kind(
     model=GlossaryTerm,
     folder="glossary",
     required=("term", "slug", "definition"),
-    optional=("aliases",),
+    optional=("aliases", "status"),
     body_field="explanation",
     body_required=False,
 )
@@ -156,8 +156,7 @@ def parse_file(kind: Kind, path: Path, root: Path) -> tuple[Entry | None, list[s
         published_at = datetime.datetime.combine(published_at, datetime.time())
     if isinstance(published_at, datetime.datetime) and published_at.tzinfo is None:
         fields["published_at"] = published_at.replace(tzinfo=datetime.UTC)
-    if kind is ARTICLES:
-        fields.setdefault("status", Article.Status.PUBLISHED)
+    fields.setdefault("status", Article.Status.PUBLISHED)
     try:
         kind.model(**fields).clean_fields()
     except ValidationError as error:
@@ -193,11 +192,13 @@ def import_directory(root: Path, *, force: bool = False, dry_run: bool = False) 
     """Validate everything under root, then create/update rows in one transaction."""
     entries = read_directory(root)
     report = ImportReport()
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment("Imported from content/")
+    with transaction.atomic():
         with rerender_suppressed():
             for entry in entries:
-                _apply(entry, report, force)
+                # One revision per item: restoring one item never touches another.
+                with reversion.create_revision():
+                    reversion.set_comment("Imported from content/")
+                    _apply(entry, report, force)
         # Also refreshes stored HTML after a change to the rendering pipeline itself.
         rerender_all()
         if dry_run:

@@ -12,16 +12,47 @@ from markdownx.models import MarkdownxField
 from . import rendering
 
 
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The single definition of what patients may see."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class GlossaryTermQuerySet(models.QuerySet):
+    def published(self):
+        """Terms patients may see, and the only ones linked from public pages."""
+        return self.filter(status=Status.PUBLISHED)
 
 
 class Edited(models.Model):
-    """What articles and terms share: a version number for optimistic locking, and old slugs kept."""
+    """What articles and terms share: a version number, old slugs kept, and the clinical review.
+
+    A review covers the words it saw: it counts only when it was recorded in the same save as
+    the last change of the words, or after it (reviews.py holds that rule).
+    """
 
     version = models.PositiveIntegerField(default=0, editable=False)
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="Date of the last clinical review of these words, e.g. 2026-11-28."
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="When a clinician should check it again, e.g. a year after the review."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The clinician who reviewed it. Only staff with credentials in their staff profile are listed.",
+    )
+    content_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     old_slug_field = ""  # OldSlug's foreign key to this model
 
     class Meta:
@@ -39,11 +70,16 @@ class Edited(models.Model):
             OldSlug.objects.create(slug=previous["slug"], **{self.old_slug_field: self})
 
 
-@reversion.register(exclude=["version"])
+# History keeps what staff edit; stored HTML and bookkeeping are derived and left out.
+ARTICLE_HISTORY = ["title", "slug", "summary", "body", "order", "status", "published_at",
+                   "last_reviewed", "next_review_due", "reviewed_by"]
+TERM_HISTORY = ["term", "slug", "aliases", "definition", "explanation", "status",
+                "last_reviewed", "next_review_due", "reviewed_by"]
+
+
+@reversion.register(fields=ARTICLE_HISTORY)
 class Article(Edited):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = Status
 
     title = models.CharField(max_length=200, help_text="Shown as the page heading, e.g. “The Emotional Weight of TRD”.")
     slug = models.SlugField(
@@ -54,20 +90,14 @@ class Article(Edited):
         help_text="One plain sentence for the guide’s contents and link previews, e.g. “Why TRD is not a dead end.”",
     )
     body = MarkdownxField(help_text="Markdown. Use ## for section headings; glossary terms are linked automatically.")
-    order = models.PositiveIntegerField(default=0, help_text="Position in the guide: 1 is the first part.")
+    order = models.PositiveIntegerField(
+        default=0, help_text="Position in the guide: 1 is the first part. A new article goes to the end."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="When patients can first see it. A future time schedules publication."
-    )
-    last_reviewed = models.DateField(null=True, blank=True, help_text="Date of the last clinical review.")
-    next_review_due = models.DateField(null=True, blank=True, help_text="When the content should be reviewed again.")
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who did the last clinical review.",
+        help_text="When patients can first see it, in the clinic’s time zone. A future time schedules publication.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -88,7 +118,7 @@ class Article(Edited):
     class Meta:
         ordering = ["order", "title"]
         permissions = [
-            ("publish_article", "Can publish articles"),
+            ("publish_article", "Can publish articles and approve changes to them"),
             ("restore_article", "Can restore earlier versions of articles"),
         ]
 
@@ -127,12 +157,17 @@ class Article(Edited):
         self.body = self.body.replace("\r\n", "\n")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self._state.adding and not self.order:
+            # A new article joins the end of the guide: publishing it never renumbers the others.
+            self.order = (Article.objects.aggregate(last=models.Max("order"))["last"] or 0) + 1
         self.render(glossary_matcher())
         super().save(*args, **kwargs)
 
 
-@reversion.register(exclude=["version"])
+@reversion.register(fields=TERM_HISTORY)
 class GlossaryTerm(Edited):
+    Status = Status
+
     term = models.CharField(max_length=100, unique=True, help_text="The word as patients see it, e.g. “Ketamine”.")
     slug = models.SlugField(max_length=100, unique=True, help_text="The web address, e.g. “ketamine”.")
     aliases = models.JSONField(
@@ -145,18 +180,28 @@ class GlossaryTerm(Edited):
         help_text="One or two plain sentences (at most 300 characters), shown next to the word.",
     )
     explanation = MarkdownxField(blank=True, help_text="Optional longer explanation in Markdown.")
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="A draft term has no public page and is linked from no public page.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     explanation_html = models.TextField(blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
 
+    objects = GlossaryTermQuerySet.as_manager()
     old_slug_field = "term"
     RENDERED_FIELDS = ["explanation_html", "search_text"]
 
     class Meta:
         ordering = ["term"]
-        permissions = [("restore_glossaryterm", "Can restore earlier versions of glossary terms")]
+        permissions = [
+            ("publish_glossaryterm", "Can publish glossary terms and approve changes to them"),
+            ("restore_glossaryterm", "Can restore earlier versions of glossary terms"),
+        ]
 
     def __str__(self):
         return self.term
@@ -192,8 +237,16 @@ class GlossaryTerm(Edited):
         self.explanation_html = rendering.render_article(self.explanation, matcher, exclude=self.slug).html
         self.search_text = rendering.plain_text(self.explanation_html)
 
+    @property
+    def is_visible(self):
+        return self.status == Status.PUBLISHED
+
     def save(self, *args, **kwargs):
         self.explanation = self.explanation.replace("\r\n", "\n")
+        # What the term was before this save: the articles that used its old names re-render too.
+        previous = GlossaryTerm.objects.filter(pk=self.pk).values("term", "aliases", "slug").first() if self.pk else None
+        self.previous_names = (previous["term"], *previous["aliases"]) if previous else ()
+        self.previous_slug = previous["slug"] if previous else None
         self.render(glossary_matcher(extra=self))
         super().save(*args, **kwargs)
 
@@ -220,11 +273,40 @@ class OldSlug(models.Model):
 
 
 def glossary_matcher(extra: GlossaryTerm | None = None) -> rendering.GlossaryMatcher:
-    """A matcher over every glossary term (plus `extra`, a term being saved)."""
-    terms = {term.pk: term for term in GlossaryTerm.objects.only("term", "slug", "aliases")}
+    """A matcher over every published glossary term (with `extra` in place of its saved self).
+
+    Draft terms link from nowhere; `extra` is linked only if it is published (or a preview passes it).
+    """
+    terms = {term.pk: term for term in GlossaryTerm.objects.published().only("term", "slug", "aliases")}
     if extra is not None:
-        terms[extra.pk] = extra
+        terms.pop(extra.pk, None)
+        if extra.is_visible:
+            terms[extra.pk] = extra
     return rendering.GlossaryMatcher(term.as_linkable() for term in terms.values())
+
+
+def rerender_for_term(names: tuple[str, ...], slugs: set[str]) -> int:
+    """Re-render only the articles and explanations a term change can affect: those that link one
+    of `slugs` now, or whose text holds one of `names` (old and new). Returns how many re-rendered."""
+    probe = rendering.GlossaryMatcher([rendering.Term(slug="", names=tuple(n for n in names if n), url="")])
+
+    def mentions(text: str) -> bool:
+        return next(iter(probe.find(text)), None) is not None
+
+    matcher = glossary_matcher()
+    articles = [a for a in Article.objects.all() if slugs & set(a.term_anchors) or mentions(a.search_text)]
+    for article in articles:
+        article.render(matcher)
+    Article.objects.bulk_update(articles, Article.RENDERED_FIELDS)
+    links = tuple(f'href="/glossary/{slug}/"' for slug in slugs)
+    terms = [
+        t for t in GlossaryTerm.objects.exclude(slug__in=slugs)
+        if mentions(t.search_text) or any(link in t.explanation_html for link in links)
+    ]
+    for term in terms:
+        term.render(matcher)
+    GlossaryTerm.objects.bulk_update(terms, GlossaryTerm.RENDERED_FIELDS)
+    return len(articles) + len(terms)
 
 
 def rerender_all() -> None:
@@ -243,6 +325,82 @@ def rerender_all() -> None:
 def render_preview(source: str) -> str:
     """markdownx's preview: the same pipeline and glossary as the published page."""
     return rendering.render_article(source, glossary_matcher()).html
+
+
+class StaffProfile(models.Model):
+    """How a member of staff is named to patients when they review content."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    display_name = models.CharField(max_length=120, help_text="As patients see it, e.g. “Dr. Ana Rao”.")
+    credentials = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="e.g. “MD, psychiatrist”. Only staff with credentials can be recorded as a clinical reviewer.",
+    )
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+
+class PendingChange(models.Model):
+    """A proposed change to a live article or term. Patients keep seeing the live version until a
+    Publisher approves it (workflow.py); until then it can be previewed, edited, submitted or sent back."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Not yet submitted"
+        SUBMITTED = "submitted", "Awaiting review"
+        SENT_BACK = "sent_back", "Sent back"
+        APPROVED = "approved", "Approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.SENT_BACK)
+
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    term = models.ForeignKey(GlossaryTerm, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    # Field values as JSON (dates as ISO text, the reviewer as a user id).
+    proposed = models.JSONField(default=dict, help_text="The proposed values of the fields staff edit.")
+    base = models.JSONField(default=dict, help_text="The live values this change started from.")
+    note = models.TextField(blank=True, help_text="For the reviewer: what changed and why, e.g. the source.")
+    review_comment = models.TextField(blank=True, help_text="The Publisher’s comment when sending it back.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    content_changed_at = models.DateTimeField(null=True, blank=True)
+    review_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"], condition=models.Q(state__in=["draft", "submitted", "sent_back"], article__isnull=False),
+                name="one_open_change_per_article",
+            ),
+            models.UniqueConstraint(
+                fields=["term"], condition=models.Q(state__in=["draft", "submitted", "sent_back"], term__isnull=False),
+                name="one_open_change_per_term",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=True) ^ models.Q(term__isnull=True), name="change_has_one_item"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Change to “{self.item}” ({self.get_state_display().lower()})"
+
+    @property
+    def item(self):
+        return self.article if self.article_id else self.term
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
 
 
 class ContentVersion(models.Model):

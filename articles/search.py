@@ -75,7 +75,7 @@ def _postgres(query):
         .only("title", "slug", "summary", "search_text")
     )
     terms = (
-        GlossaryTerm.objects.annotate(document=term_vector, rank=SearchRank(term_vector, search_query))
+        GlossaryTerm.objects.published().annotate(document=term_vector, rank=SearchRank(term_vector, search_query))
         .filter(document=search_query)
         .only("term", "slug", "aliases", "definition", "search_text")
     )
@@ -91,7 +91,7 @@ def _fallback(words):
             | Q(search_text__icontains=word)
         )
     articles = Article.objects.published().filter(article_filter).only("title", "slug", "summary", "search_text")
-    terms = GlossaryTerm.objects.filter(term_filter).only("term", "slug", "aliases", "definition", "search_text")
+    terms = GlossaryTerm.objects.published().filter(term_filter).only("term", "slug", "aliases", "definition", "search_text")
 
     def rank(*fields):
         text = " ".join(fields).casefold()

@@ -1,5 +1,5 @@
-"""Receivers for invalidation only: a glossary change re-renders stored article HTML, and any
-content change retires the cached pages (after the re-render, so no stale page is cached anew)."""
+"""Receivers for invalidation only: a glossary change re-renders the stored HTML that can show it,
+and any content change retires the cached pages once the change is committed."""
 
 import threading
 from contextlib import contextmanager
@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .caching import bump_content_version
-from .models import Article, GlossaryTerm, rerender_all
+from .models import Article, GlossaryTerm, rerender_for_term
 
 _state = threading.local()
 
@@ -24,17 +24,21 @@ def rerender_suppressed():
         _state.suppressed -= 1
 
 
-def _rerender_and_bump():
-    rerender_all()
-    bump_content_version()
+@receiver(post_save, sender=GlossaryTerm)
+def glossary_saved(sender, instance, **kwargs):
+    # Inside the saving transaction: the term and the pages that link it change together.
+    if not getattr(_state, "suppressed", 0):
+        names = (*getattr(instance, "previous_names", ()), *instance.names)
+        slugs = {instance.slug, getattr(instance, "previous_slug", None) or instance.slug}
+        rerender_for_term(names, slugs)
+    transaction.on_commit(bump_content_version)
 
 
-@receiver([post_save, post_delete], sender=GlossaryTerm)
-def glossary_changed(sender, **kwargs):
-    if getattr(_state, "suppressed", 0):
-        transaction.on_commit(bump_content_version)
-        return
-    transaction.on_commit(_rerender_and_bump)
+@receiver(post_delete, sender=GlossaryTerm)
+def glossary_deleted(sender, instance, **kwargs):
+    if not getattr(_state, "suppressed", 0):
+        rerender_for_term(instance.names, {instance.slug})
+    transaction.on_commit(bump_content_version)
 
 
 @receiver([post_save, post_delete], sender=Article)

@@ -32,7 +32,7 @@ class TermSitemap(SiteUrlSitemap):
     priority = 0.5
 
     def items(self):
-        return GlossaryTerm.objects.only("slug", "updated_at")
+        return GlossaryTerm.objects.published().only("slug", "updated_at")
 
     def lastmod(self, term):
         return term.updated_at

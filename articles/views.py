@@ -8,10 +8,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from . import rendering
+from . import rendering, reviews, workflow
 from . import search as searching
 from .caching import public_page
-from .models import Article, GlossaryTerm, OldSlug
+from .models import Article, GlossaryTerm, OldSlug, PendingChange
 
 
 def guide_parts():
@@ -31,27 +31,57 @@ def article_detail(request, slug):
     return render_article(request, article)
 
 
+def previewed_change(request):
+    """The pending change named by ?change=N (open ones only), for the staff previews."""
+    number = request.GET.get("change", "")
+    if not number.isdigit():
+        return None
+    return PendingChange.objects.filter(pk=number, state__in=PendingChange.OPEN_STATES).first()
+
+
 @staff_member_required
 @permission_required("articles.view_article", raise_exception=True)
 @never_cache
 def article_preview(request, slug):
-    """Any article, draft or scheduled, exactly as patients will see it: for staff only."""
-    article = get_object_or_404(Article, slug=slug)
-    return render_article(request, article, preview=True)
+    """Any article, draft or scheduled, exactly as patients will see it, or as they will once a
+    pending change (?change=N, of this article or of a term it uses) is approved: for staff only."""
+    change = previewed_change(request)
+    article, replaced_terms = workflow.article_with_change(get_object_or_404(Article, slug=slug), change)
+    return render_article(request, article, preview=True, change=change, replaced_terms=replaced_terms)
 
 
-def render_article(request, article, preview=False):
+@staff_member_required
+@permission_required("articles.view_glossaryterm", raise_exception=True)
+@never_cache
+def term_preview(request, slug):
+    """A term, draft or live, as patients will see it (with ?change=N: once the change is approved)."""
+    term = get_object_or_404(GlossaryTerm, slug=slug)
+    change = previewed_change(request)
+    if change is not None and change.term_id == term.pk:
+        term = workflow.proposed_item(change)
+    return render_term(request, term, preview=True, change=change)
+
+
+def render_article(request, article, preview=False, change=None, replaced_terms=None):
     parts = guide_parts()
     index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
     share_url = settings.SITE_URL + article.get_absolute_url()
+    terms_used = GlossaryTerm.objects.published().filter(slug__in=article.term_anchors).only("term", "slug", "definition")
+    if replaced_terms:
+        terms_used = sorted(
+            {t.slug: t for t in [*terms_used, *replaced_terms.values()] if t.slug in article.term_anchors}.values(),
+            key=lambda t: t.term.casefold(),
+        )
     context = {
         "article": article,
         "preview": preview,
+        "change": change,
+        "review": reviews.public_review(article),
         "page_title": article.title,
         "page_description": article.summary,
         "share_url": share_url,
         "qr_code": rendering.qr_svg(share_url),
-        "terms_used": GlossaryTerm.objects.filter(slug__in=article.term_anchors).only("term", "slug", "definition"),
+        "terms_used": terms_used,
     }
     if index is not None:
         context.update(
@@ -66,7 +96,7 @@ def render_article(request, article, preview=False):
 def redirect_old_slug(slug, owner):
     """A slug an article or term used to have answers 301 to where it lives now."""
     old = OldSlug.objects.filter(**{f"{owner}__isnull": False}, slug=slug).select_related(owner).first()
-    if old is None:
+    if old is None or not getattr(old, owner).is_visible:
         raise Http404
     return redirect(getattr(old, owner), permanent=True)
 
@@ -92,7 +122,7 @@ def robots_txt(request):
 
 @public_page
 def term_list(request):
-    terms = GlossaryTerm.objects.only("term", "slug", "definition")
+    terms = GlossaryTerm.objects.published().only("term", "slug", "definition")
     letters: dict[str, list] = {}
     for term in terms:
         letter = term.term[:1].upper()
@@ -107,16 +137,28 @@ def term_list(request):
 
 @public_page
 def term_detail(request, slug):
-    term = GlossaryTerm.objects.filter(slug=slug).first()
+    term = GlossaryTerm.objects.published().filter(slug=slug).select_related("reviewed_by__staff_profile").first()
     if term is None:
         return redirect_old_slug(slug, "term")
+    return render_term(request, term)
+
+
+def render_term(request, term, preview=False, change=None):
     appearances = [
         (article, article.term_anchors[term.slug])
         for article in Article.objects.published().filter(term_anchors__has_key=term.slug).only(
             "title", "slug", "term_anchors"
         )
     ]
-    context = {"term": term, "appearances": appearances, "page_title": term.term, "page_description": term.definition}
+    context = {
+        "term": term,
+        "appearances": appearances,
+        "preview": preview,
+        "change": change,
+        "review": reviews.public_review(term),
+        "page_title": term.term,
+        "page_description": term.definition,
+    }
     return render(request, "glossary/term_detail.html", context)
 
 

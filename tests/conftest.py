@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import reversion
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -53,7 +54,8 @@ def make_article(db):
             "published_at": timezone.now() - timezone.timedelta(days=1),
         }
         fields.update(overrides)
-        return Article.objects.create(**fields)
+        with reversion.create_revision():  # as the admin and the import do: every item has history
+            return Article.objects.create(**fields)
 
     return make
 
@@ -61,9 +63,11 @@ def make_article(db):
 @pytest.fixture
 def make_term(db):
     def make(term, **overrides):
-        fields = {"term": term, "slug": term.lower().replace(" ", "-"), "definition": f"What {term} means."}
+        fields = {"term": term, "slug": term.lower().replace(" ", "-"), "definition": f"What {term} means.",
+                  "status": GlossaryTerm.Status.PUBLISHED}
         fields.update(overrides)
-        return GlossaryTerm.objects.create(**fields)
+        with reversion.create_revision():
+            return GlossaryTerm.objects.create(**fields)
 
     return make
 
@@ -120,7 +124,7 @@ def live_guide(live_server, transactional_db):
     return live_server
 
 
-def staff_user(username, group=None, superuser=False):
+def staff_user(username, group=None, superuser=False, credentials=""):
     from importlib import import_module
 
     from django.apps import apps
@@ -134,6 +138,10 @@ def staff_user(username, group=None, superuser=False):
                                     is_superuser=superuser, first_name=username.title())
     if group:
         user.groups.add(Group.objects.get(name=group))
+    if credentials:
+        from articles.models import StaffProfile
+
+        StaffProfile.objects.create(user=user, display_name=f"Dr. {username.title()}", credentials=credentials)
     return user
 
 
@@ -150,6 +158,12 @@ def editor(db):
 @pytest.fixture
 def publisher(db):
     return staff_user("pat", "Publisher")
+
+
+@pytest.fixture
+def clinician(db):
+    """A Publisher who is also a clinician: can be named as a reviewer."""
+    return staff_user("rao", "Publisher", credentials="MD, psychiatrist")
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.apps.StaffAdminConfig",  # django.contrib.admin with the staff home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler403 = "articles.dashboard.permission_denied"
 handler500 = "articles.views.server_error"

@@ -9,7 +9,7 @@ EDITOR = [
 ]
 PUBLISHER = EDITOR + [
     "publish_article", "restore_article", "delete_article",
-    "restore_glossaryterm", "delete_glossaryterm",
+    "publish_glossaryterm", "restore_glossaryterm", "delete_glossaryterm",
 ]
 
 
