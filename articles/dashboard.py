@@ -91,6 +91,8 @@ class StaffAdminSite(admin.AdminSite):
     site_header = settings.SITE_NAME + " · staff"
     site_title = settings.SITE_NAME + " staff"
     index_title = "Staff home"
+    # The editor and its live preview need the width; breadcrumbs and the staff home lead everywhere.
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         return super().index(request, {**(extra_context or {}), "work": work_for(request.user)})

@@ -14,7 +14,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +27,24 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from . import rendering, reviews, workflow
-from .models import PendingChange
+from .models import PendingChange, render_preview
 
 SUBMIT = "_submit_review"
+
+
+@staff_member_required
+@require_POST
+def markdownify_preview(request):
+    """markdownx's live preview: the page's own pipeline, with reading level and time above it."""
+    if not (request.user.has_perm("articles.change_article") or request.user.has_perm("articles.change_glossaryterm")):
+        raise PermissionDenied("Only staff who edit the guide can use the preview.")
+    html = render_preview(request.POST.get("content", ""))
+    grade, minutes = rendering.readability(html)
+    warning = f" Above grade {rendering.READING_GRADE_LIMIT}: shorter sentences help tired readers." if (
+        grade > rendering.READING_GRADE_LIMIT) else ""
+    stats = format_html('<p class="preview-stats">Grade {} (Flesch-Kincaid) · about {} min read.{}</p>',
+                        grade, minutes, warning)
+    return HttpResponse(stats + html)
 
 
 class EditorialAdmin(CompareVersionAdmin):

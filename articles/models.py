@@ -70,14 +70,16 @@ class Edited(models.Model):
             OldSlug.objects.create(slug=previous["slug"], **{self.old_slug_field: self})
 
 
-# History keeps what staff edit; stored HTML and bookkeeping are derived and left out.
+# What staff edit: shown when comparing versions (history keeps every stored field but the
+# derived HTML, so a deleted item comes back whole).
 ARTICLE_HISTORY = ["title", "slug", "summary", "body", "order", "status", "published_at",
                    "last_reviewed", "next_review_due", "reviewed_by"]
 TERM_HISTORY = ["term", "slug", "aliases", "definition", "explanation", "status",
                 "last_reviewed", "next_review_due", "reviewed_by"]
+NOT_IN_HISTORY = ["version", "body_html", "toc", "word_count", "term_anchors", "search_text", "explanation_html"]
 
 
-@reversion.register(fields=ARTICLE_HISTORY)
+@reversion.register(exclude=NOT_IN_HISTORY)
 class Article(Edited):
     Status = Status
 
@@ -164,7 +166,7 @@ class Article(Edited):
         super().save(*args, **kwargs)
 
 
-@reversion.register(fields=TERM_HISTORY)
+@reversion.register(exclude=NOT_IN_HISTORY)
 class GlossaryTerm(Edited):
     Status = Status
 

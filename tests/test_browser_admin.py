@@ -34,7 +34,7 @@ def test_editor_writes_a_draft_with_live_preview_and_opens_the_staff_preview(pag
     page.get_by_role("link", name="View on site").click()
     expect(page).to_have_url(live_guide.url + "/preview/sleep-and-trd/")
     expect(page.locator("h1")).to_have_text("Sleep and TRD")
-    expect(page.locator(".preview-banner")).to_contain_text("Patients cannot see this article yet")
+    expect(page.locator(".preview-banner")).to_contain_text("Patients cannot see this yet")
     expect(page.locator('.prose a.term[data-term="electroconvulsive-therapy"]')).to_have_text("ECT")
 
 

@@ -2,6 +2,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import GlossaryTerm
@@ -38,7 +39,7 @@ def test_a_page_holding_the_whole_corpus_runs_nothing_and_fetches_nothing_elsewh
 
 
 def test_the_admin_editor_works_under_the_csp_without_violations(page, live_guide, make_staff):
-    make_staff("pat", "Publisher")
+    pat = make_staff("pat", "Publisher", credentials="MD, psychiatrist")
     seen = watch(page)
     page.goto(live_guide.url + "/admin/login/")
     page.fill("#id_username", "pat")
@@ -50,6 +51,9 @@ def test_the_admin_editor_works_under_the_csp_without_violations(page, live_guid
     expect(page.locator(".markdownx-preview a.term")).to_have_count(1)
     expect(page.locator(".markdownx-preview a.term")).to_have_text("adequate trial")
     expect(page.locator(".markdownx-preview script")).to_have_count(0)
+    page.select_option("#id_reviewed_by", str(pat.pk))
+    page.fill("#id_last_reviewed", str(timezone.localdate()))
+    page.check("#id_review_confirmed")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     page.get_by_role("link", name="History").click()

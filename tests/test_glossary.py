@@ -1,6 +1,9 @@
 import re
 
 import pytest
+from admin_forms import edit
+from django.test import Client
+from django.utils import timezone
 from django.core.exceptions import ValidationError
 
 from articles.models import Article, GlossaryTerm
@@ -124,13 +127,15 @@ def test_deleting_a_term_removes_its_links(make_term, article_about_ketamine, dj
     assert term_links(Article.objects.get(pk=article_about_ketamine.pk).body_html) == {}
 
 
-def test_adding_a_term_in_the_admin_shows_on_the_next_page_view(
-    admin_client, client, article_about_ketamine, django_capture_on_commit_callbacks
+def test_publishing_a_new_term_in_the_admin_shows_on_the_next_page_view(
+    clinician, client, article_about_ketamine, django_capture_on_commit_callbacks
 ):
+    staff = Client()
+    staff.force_login(clinician)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            "/admin/articles/glossaryterm/add/",
-            {"term": "Ketamine", "slug": "ketamine", "aliases": "", "definition": "A medicine.", "explanation": ""},
+        response = edit(
+            staff, "/admin/articles/glossaryterm/add/", term="Ketamine", slug="ketamine", definition="A medicine.",
+            status="published", reviewed_by=str(clinician.pk), last_reviewed=str(timezone.localdate()),
         )
     assert response.status_code == 302
     content = client.get(article_about_ketamine.get_absolute_url()).content.decode()
@@ -139,11 +144,8 @@ def test_adding_a_term_in_the_admin_shows_on_the_next_page_view(
 
 def test_admin_aliases_are_entered_one_per_line(admin_client, db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
-            "/admin/articles/glossaryterm/add/",
-            {"term": "Transcranial magnetic stimulation", "slug": "tms", "aliases": "TMS\r\nrTMS, TMS",
-             "definition": "Magnetic pulses.", "explanation": ""},
-        )
+        edit(admin_client, "/admin/articles/glossaryterm/add/", term="Transcranial magnetic stimulation", slug="tms",
+             aliases="TMS\r\nrTMS, TMS", definition="Magnetic pulses.")
     assert GlossaryTerm.objects.get(slug="tms").aliases == ["TMS", "rTMS"]
 
 

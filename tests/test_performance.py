@@ -22,7 +22,8 @@ def big_site(db, settings):
     """50 articles and 2,000 glossary terms, rendered once like after an import."""
     settings.CONTENT_VERSION_CHECK_SECONDS = 60  # the once-a-second version check is not what is measured
     GlossaryTerm.objects.bulk_create(
-        GlossaryTerm(term=f"Term number {i}", slug=f"term-{i}", definition=f"Meaning {i}.", aliases=[f"tn{i}"])
+        GlossaryTerm(term=f"Term number {i}", slug=f"term-{i}", definition=f"Meaning {i}.", aliases=[f"tn{i}"],
+                     status=GlossaryTerm.Status.PUBLISHED)
         for i in range(2000)
     )
     now = timezone.now()

@@ -1,23 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from markdownx.views import MarkdownifyView
 
 from articles.caching import public_page
+from articles.editorial_admin import markdownify_preview
 from articles.sitemaps import SITEMAPS
 from articles.views import favicon, healthz, robots_txt
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
-    # markdownx's own views have no permission check: the preview is for staff only,
-    # and its image upload view is deliberately not routed (uploads are off).
-    path(
-        "markdownx/markdownify/",
-        staff_member_required(MarkdownifyView.as_view()),
-        name="markdownx_markdownify",
-    ),
+    # markdownx's own views have no permission check: ours is for staff who edit content, and
+    # its image upload view is deliberately not routed (uploads are off).
+    path("markdownx/markdownify/", markdownify_preview, name="markdownx_markdownify"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("robots.txt", robots_txt, name="robots_txt"),
