@@ -94,6 +94,9 @@ class StaffAdminSite(admin.AdminSite):
     # The editor and its live preview need the width; breadcrumbs and the staff home lead everywhere.
     enable_nav_sidebar = False
 
+    def each_context(self, request):
+        return {**super().each_context(request), "time_zone": timezone.get_current_timezone_name()}
+
     def index(self, request, extra_context=None):
         return super().index(request, {**(extra_context or {}), "work": work_for(request.user)})
 

@@ -353,3 +353,17 @@ def test_long_term_definition_is_a_form_error(publisher_client):
     response = publisher_client.post("/admin/articles/glossaryterm/add/", form)
     assert "at most 300 characters" in errors(response)
     assert not GlossaryTerm.objects.exists()
+
+
+def test_live_preview_reports_reading_level_and_time(publisher_client):
+    html = publisher_client.post("/markdownx/markdownify/", {"content": "The cat sat. " * 400}).content.decode()
+    assert re.search(r'<p class="preview-stats">Grade -?\d+\.\d \(Flesch-Kincaid\) · about 6 min read\.</p>', html)
+
+
+def test_live_preview_is_refused_to_staff_who_edit_nothing(client, make_staff):
+    client.force_login(make_staff("visitor"))
+    assert client.post("/markdownx/markdownify/", {"content": "hello"}).status_code == 403
+
+
+def test_admin_pages_name_the_clinics_time_zone(publisher_client, settings):
+    assert "Times: America/New_York" in publisher_client.get("/admin/").content.decode()

@@ -42,3 +42,51 @@ def test_the_public_cannot_see_the_draft(page, live_guide, make_article):
     make_article(slug="secret-draft", status=Article.Status.DRAFT, published_at=None)
     response = page.goto(live_guide.url + "/guide/secret-draft/")
     assert response.status == 404
+
+
+def open_live_article_as(page, base_url, username, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, base_url, username)
+    article = Article.objects.get(order=1)
+    page.goto(base_url + f"/admin/articles/article/{article.pk}/change/")
+    expect(page.locator(".markdownx-preview p").first).to_be_visible()
+    return article
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_live_preview_sits_beside_the_editor_from_1200px(page, live_guide, make_staff):
+    make_staff("erin", "Editor")
+    open_live_article_as(page, live_guide.url, "erin", 1200)
+    editor, preview = box(page, ".markdownx textarea"), box(page, ".markdownx-preview")
+    assert preview["x"] >= editor["x"] + editor["width"]
+    assert preview["x"] + preview["width"] <= 1200
+
+
+def test_the_live_preview_sits_below_the_editor_on_narrow_screens(page, live_guide, make_staff):
+    make_staff("erin", "Editor")
+    open_live_article_as(page, live_guide.url, "erin", 1000)
+    editor, preview = box(page, ".markdownx textarea"), box(page, ".markdownx-preview")
+    assert preview["y"] >= editor["y"] + editor["height"]
+
+
+def test_the_live_preview_uses_the_pages_type_and_hides_section_anchors(page, live_guide, make_staff):
+    make_staff("erin", "Editor")
+    article = open_live_article_as(page, live_guide.url, "erin", 1280)
+    style = "(el) => [getComputedStyle(el).fontSize, getComputedStyle(el).lineHeight, getComputedStyle(el).fontFamily]"
+    in_preview = page.locator(".markdownx-preview > p:not(.preview-stats)").first.evaluate(style)
+    expect(page.locator(".markdownx-preview .section-link").first).to_be_hidden()
+    page.goto(live_guide.url + article.get_absolute_url())
+    assert page.locator(".prose > p").first.evaluate(style) == in_preview
+
+
+def test_reading_level_and_time_update_as_one_types(page, live_guide, make_staff):
+    make_staff("erin", "Editor")
+    open_live_article_as(page, live_guide.url, "erin", 1280)
+    stats = page.locator(".preview-stats")
+    expect(stats).to_contain_text("min read")
+    page.locator("#id_body").fill("The cat sat. " * 900)
+    expect(stats).to_contain_text("about 14 min read")
+    expect(stats).to_contain_text("Grade -")
