@@ -18,6 +18,7 @@ import reversion
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Article, GlossaryTerm, rerender_all
 from .signals import rerender_suppressed
@@ -228,6 +229,7 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> None:
     for key, value in entry.fields.items():
         setattr(obj, key, value)
     obj.import_hash = new_hash
+    obj.content_changed_at = timezone.now()  # new words from a file: no earlier review covers them
     obj.save()
     report.updated.append(label)
 

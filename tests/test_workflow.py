@@ -620,3 +620,20 @@ def test_compare_shows_only_fields_staff_edit(publisher_client, clinician, live)
                                   f"&version_id2={new.pk}")
     assert "Body" in html
     assert "body_html" not in html.lower().replace("body html", "body_html") and "Search text" not in html
+
+
+def test_words_imported_over_a_reviewed_article_are_no_longer_shown_as_reviewed(clinician, content_dir, guide):
+    from django.core.management import call_command
+
+    article = guide.get(order=1)
+    Article.objects.filter(pk=article.pk).update(reviewed_by=clinician, last_reviewed=TODAY())
+    path = next((content_dir / "articles").glob("01-*.md"))
+    path.write_text(path.read_text().replace("Let’s break it down", "Let us break it down"))
+    call_command("import_content", "--force", path=content_dir, stdout=open("/dev/null", "w"))
+    assert "Not yet reviewed by a clinician at this clinic." in page(Client(), article.get_absolute_url())
+
+
+def test_a_draft_term_is_not_in_the_glossary_or_search(make_term):
+    make_term("Insomnia", status=GlossaryTerm.Status.DRAFT, definition="Trouble sleeping.")
+    assert "Insomnia" not in page(Client(), "/glossary/")
+    assert "Trouble sleeping." not in page(Client(), "/search/?q=insomnia")
