@@ -72,8 +72,12 @@ class EditorialAdmin(CompareVersionAdmin):
         return fields
 
     def get_fieldsets(self, request, obj=None):
+        """The "take over this old address" box appears only to a Publisher whose chosen address
+        still redirects to another live page."""
         fieldsets = copy.deepcopy(super().get_fieldsets(request, obj))
-        if not self.can_publish(request):
+        slug = request.POST.get("slug", "")
+        clash = request.method == "POST" and slug and workflow.address_problem(obj or self.model(), slug)
+        if not (self.can_publish(request) and clash):
             for _, options in fieldsets:
                 options["fields"] = [name for name in options["fields"] if name != "take_over_address"]
         return fieldsets
