@@ -466,22 +466,25 @@ def test_an_editor_cannot_reorder(editor_client, guide):
 # Conflicts merge by field
 
 
-def test_fields_each_person_changed_are_merged(publisher_client, clinician, make_staff, live):
+@pytest.fixture
+def both_open(publisher_client, make_staff, live):
+    """Pat (the clinician) and Sam, another Publisher, open the same live article's form."""
     article, _ = live
     sam = Client()
     sam.force_login(make_staff("sam", "Publisher"))
-    pats_form, sams_form = open_form(publisher_client, article_url(article)), open_form(sam, article_url(article))
+    return article, sam, open_form(publisher_client, article_url(article)), open_form(sam, article_url(article))
+
+
+def test_fields_each_person_changed_are_merged(publisher_client, clinician, both_open):
+    article, sam, pats_form, sams_form = both_open
     send(sam, article_url(article), sams_form, **reviewed(clinician, summary="Sam's summary."))
     send(publisher_client, article_url(article), pats_form, **reviewed(clinician, body="Pat's body."))
     saved = Article.objects.get(pk=article.pk)
     assert (saved.summary, saved.body) == ("Sam's summary.", "Pat's body.")
 
 
-def test_a_field_both_changed_shows_both_values_and_saves_nothing(publisher_client, clinician, make_staff, live):
-    article, _ = live
-    sam = Client()
-    sam.force_login(make_staff("sam", "Publisher"))
-    pats_form, sams_form = open_form(publisher_client, article_url(article)), open_form(sam, article_url(article))
+def test_a_field_both_changed_shows_both_values_and_saves_nothing(publisher_client, clinician, both_open):
+    article, sam, pats_form, sams_form = both_open
     send(sam, article_url(article), sams_form, **reviewed(clinician, summary="Sam's summary."))
     response = send(publisher_client, article_url(article), pats_form, summary="Pat's summary.")
     html = text_of(response)
@@ -490,13 +493,8 @@ def test_a_field_both_changed_shows_both_values_and_saves_nothing(publisher_clie
     assert Article.objects.get(pk=article.pk).summary == "Sam's summary."
 
 
-def test_saving_again_after_a_conflict_never_reverts_the_colleagues_other_field(
-    publisher_client, clinician, make_staff, live
-):
-    article, _ = live
-    sam = Client()
-    sam.force_login(make_staff("sam", "Publisher"))
-    pats_form, sams_form = open_form(publisher_client, article_url(article)), open_form(sam, article_url(article))
+def test_saving_again_after_a_conflict_never_reverts_the_colleagues_other_field(publisher_client, clinician, both_open):
+    article, sam, pats_form, sams_form = both_open
     send(sam, article_url(article), sams_form, **reviewed(clinician, title="Sam's title", summary="Sam's summary."))
     refused = send(publisher_client, article_url(article), pats_form, summary="Pat's summary.")
     send(publisher_client, article_url(article), form_data(refused, "article_form"), **reviewed(clinician))
@@ -504,11 +502,8 @@ def test_saving_again_after_a_conflict_never_reverts_the_colleagues_other_field(
     assert (saved.title, saved.summary) == ("Sam's title", "Pat's summary.")
 
 
-def test_the_conflict_screen_opens_history_in_a_new_tab(publisher_client, clinician, make_staff, live):
-    article, _ = live
-    sam = Client()
-    sam.force_login(make_staff("sam", "Publisher"))
-    pats_form, sams_form = open_form(publisher_client, article_url(article)), open_form(sam, article_url(article))
+def test_the_conflict_screen_opens_history_in_a_new_tab(publisher_client, clinician, both_open):
+    article, sam, pats_form, sams_form = both_open
     send(sam, article_url(article), sams_form, **reviewed(clinician, summary="Sam's summary."))
     html = text_of(send(publisher_client, article_url(article), pats_form, summary="Pat's summary."))
     assert f'href="/admin/articles/article/{article.pk}/history/" target="_blank"' in html
