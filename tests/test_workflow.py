@@ -130,6 +130,21 @@ def test_a_term_change_is_previewed_on_an_article_that_uses_it(editor_client, li
     assert "The proposed definition." in page(editor_client, f"/preview/{article.slug}/?change={change.pk}")
 
 
+def test_a_term_change_is_previewed_on_the_terms_own_page(editor_client, live):
+    _, term = live
+    edit(editor_client, term_url(term), definition="The proposed definition.")
+    change = PendingChange.objects.get(term=term)
+    assert "The proposed definition." in page(editor_client, f"/preview/glossary/{term.slug}/?change={change.pk}")
+    assert "The proposed definition." not in page(Client(), term.get_absolute_url())
+
+
+def test_previews_are_for_staff_only(editor_client, live):
+    _, term = live
+    edit(editor_client, term_url(term), definition="The proposed definition.")
+    change = PendingChange.objects.get(term=term)
+    assert Client().get(f"/preview/glossary/{term.slug}/?change={change.pk}").status_code == 302
+
+
 def test_the_review_screen_links_a_term_change_to_the_articles_that_use_it(editor_client, publisher_client, live):
     article, term = live
     edit(editor_client, term_url(term), button="_submit_review", definition="The proposed definition.")
