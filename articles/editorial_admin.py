@@ -181,9 +181,9 @@ class EditorialAdmin(CompareVersionAdmin):
     def note_merge(self, request):
         form = getattr(request, "merged_form", None)
         if form is not None and form.merged_from:
-            who, fields = form.merged_from
+            who, when, fields = form.merged_from
             if fields:
-                messages.info(request, f"Merged with the version {who} saved: kept their {', '.join(fields)}.")
+                messages.info(request, f"Merged with the version {who} saved{when}: kept their {', '.join(fields)}.")
 
     def save_form(self, request, form, change):
         request.merged_form = form

@@ -93,7 +93,7 @@ class EditorialForm(forms.ModelForm):
     )
     markdown_field = ""
     user = None  # set by the admin for each request
-    merged_from: tuple[str, list[str]] | None = None
+    merged_from: tuple[str, str, list[str]] | None = None  # who, when, fields taken from them
     review_recorded_now = False
 
     def __init__(self, *args, **kwargs):
@@ -207,7 +207,7 @@ class EditorialForm(forms.ModelForm):
         taken = [capfirst(self._meta.model._meta.get_field(n).verbose_name) for n in names if merged[n] != mine.get(n)]
         for field, value in merged.items():
             cleaned[field] = self.form_value(field, value)
-        self.merged_from = (f"{name}{at}", taken)
+        self.merged_from = (name, at, taken)
 
     def restart_from(self, theirs: dict, keep=(), merged=None):
         """Re-show the form as a merge: its base becomes what is saved now, and every field this
@@ -274,7 +274,7 @@ class EditorialForm(forms.ModelForm):
         )
         if problem:
             raise forms.ValidationError(
-                f"Not published: {problem} The review fields are at the bottom of the form.", code="review_needed"
+                f"Not saved: {problem} The review fields are at the bottom of the form.", code="review_needed"
             )
 
 

@@ -148,13 +148,18 @@ class PendingChangeAdmin(admin.ModelAdmin):
                 workflow.send_back(change, request.user, form.cleaned_data["comment"])
                 messages.success(request, f"Sent the change to “{change.item}” back with your comment.")
                 return back
-            review = None
-            if form.cleaned_data["reviewed_by"] is not None:
-                review = {
-                    "reviewer": form.cleaned_data["reviewed_by"],
-                    "last_reviewed": form.cleaned_data["last_reviewed"],
-                    "next_review_due": form.cleaned_data["next_review_due"],
-                }
+            review = {
+                "reviewer": form.cleaned_data["reviewed_by"],
+                "last_reviewed": form.cleaned_data["last_reviewed"],
+                "next_review_due": form.cleaned_data["next_review_due"],
+            }
+            as_proposed = {
+                "reviewed_by": workflow.encode(review["reviewer"]),
+                "last_reviewed": workflow.encode(review["last_reviewed"]),
+                "next_review_due": workflow.encode(review["next_review_due"]),
+            }
+            if review["reviewer"] is None or all(change.proposed.get(k) == v for k, v in as_proposed.items()):
+                review = None  # nothing new: the review recorded in the change (if any) stands, with its author
             workflow.approve(change, request.user, review=review, choices=form.choices())
         except workflow.Conflict as conflict:
             form.add_error(None, "The live version changed since this change was made. Choose, field by field, "

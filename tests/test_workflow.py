@@ -320,6 +320,18 @@ def test_a_clinician_editor_records_their_own_review_in_the_change(make_staff, p
     assert Article.objects.get(pk=article.pk).reviewed_by == nurse
 
 
+def test_approving_with_the_editors_own_review_keeps_it_as_theirs(make_staff, publisher_client, live):
+    article, _ = live
+    nurse = make_staff("nia", "Editor", credentials="RN, psychiatric nurse")
+    client = Client()
+    client.force_login(nurse)
+    edit(client, article_url(article), button="_submit_review", **reviewed(nurse, body="Checked words."))
+    change = PendingChange.objects.get(article=article)
+    send(publisher_client, review_url(change), {**open_form(publisher_client, review_url(change)), "action": "approve"}, "_")
+    assert "recorded by" not in Version.objects.get_for_object(article).first().revision.comment
+    assert Article.objects.get(pk=article.pk).reviewed_by == nurse
+
+
 def test_publisher_records_a_colleagues_review_and_history_names_the_publisher(
     editor_client, publisher, make_staff, live
 ):
@@ -496,6 +508,14 @@ def test_fields_each_person_changed_are_merged(publisher_client, clinician, both
     send(publisher_client, article_url(article), pats_form, **reviewed(clinician, body="Pat's body."))
     saved = Article.objects.get(pk=article.pk)
     assert (saved.summary, saved.body) == ("Sam's summary.", "Pat's body.")
+
+
+def test_a_merge_says_which_fields_came_from_the_colleague(publisher_client, clinician, both_open):
+    article, sam, pats_form, sams_form = both_open
+    send(sam, article_url(article), sams_form, **reviewed(clinician, summary="Sam's summary."))
+    response = send(publisher_client, article_url(article), pats_form, **reviewed(clinician, body="Pat's body."))
+    follow = publisher_client.get(response["Location"])
+    assert "Merged with the version Sam saved at" in text_of(follow) and "kept their Summary" in text_of(follow)
 
 
 def test_a_field_both_changed_shows_both_values_and_saves_nothing(publisher_client, clinician, both_open):
