@@ -224,13 +224,16 @@ SETUP_SCRIPT = textwrap.dedent("""
     import json, os
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from articles.models import Article, GlossaryTerm
+    from articles.models import Article, GlossaryTerm, StaffProfile
 
     user = get_user_model().objects.create_user(
         os.environ["LOAD_USER"], password=os.environ["LOAD_PASSWORD"], is_staff=True
     )
     user.groups.add(Group.objects.get(name=os.environ["LOAD_GROUP"]))
+    # Live words change only with a recorded review; this throwaway benchmark site names its own account.
+    StaffProfile.objects.create(user=user, display_name="Load test", credentials="benchmark account, not a clinician")
     info = {
+        "user_pk": user.pk,
         "articles": [{"pk": a.pk, "slug": a.slug} for a in Article.objects.published().order_by("order")],
         "terms": list(GlossaryTerm.objects.order_by("term").values_list("slug", flat=True)),
     }
@@ -248,7 +251,7 @@ def create_editor_and_read_site(site, env):
         raise LoadError("import_content produced no published article")
     log(f"created staff user {username} in group {EDITOR_GROUP}; {len(info['articles'])} articles, "
         f"{len(info['terms'])} glossary terms")
-    return username, password, info["articles"], info["terms"]
+    return username, password, info["articles"], info["terms"], info["user_pk"]
 
 
 def marked_line(output, marker):
@@ -507,10 +510,10 @@ class Edit:
 class Editor(threading.Thread):
     """One member of staff: logs in, then every second appends a line to one article and saves it."""
 
-    def __init__(self, port, username, password, article_pk, deadline):
+    def __init__(self, port, username, password, user_pk, article_pk, deadline):
         super().__init__(name="editor", daemon=True)
         self.browser = Browser(port)
-        self.username, self.password = username, password
+        self.username, self.password, self.user_pk = username, password, user_pk
         self.change_path = f"/admin/articles/article/{article_pk}/change/"
         self.deadline = deadline
         self.stop = threading.Event()
@@ -559,12 +562,14 @@ class Editor(threading.Thread):
                 return edit
             fields = form_fields(page, "article_form")
             names = {name for name, _ in fields}
-            missing = {"csrfmiddlewaretoken", "lock_version", "body", "title", "status"} - names
+            missing = {"csrfmiddlewaretoken", "base", "body", "title", "status", "reviewed_by"} - names
             if missing:
                 edit.problem = f"change form lacks {', '.join(sorted(missing))}"
                 return edit
-            form = [(name, self.with_edit(value, marker) if name == "body" else value) for name, value in fields]
-            form.append(("_save", "Save"))
+            review = {"reviewed_by": str(self.user_pk), "last_reviewed": datetime.date.today().isoformat()}
+            form = [(name, self.with_edit(value, marker) if name == "body" else review.get(name, value))
+                    for name, value in fields]
+            form += [("review_confirmed", "on"), ("_save", "Save")]
             if number == 1:
                 log(f"editor posts the fields: {', '.join(name for name, _ in form)}")
             status, headers, page = self.browser.request("POST", self.change_path, form)
@@ -727,7 +732,7 @@ def signals_ignored():
 
 def run_load(args, site, env, port, tmp):
     """Start gunicorn, run readers and editor, verify; return the exit status. Stops what it starts."""
-    username, password, articles, terms = create_editor_and_read_site(site, env)
+    username, password, articles, terms, user_pk = create_editor_and_read_site(site, env)
     gunicorn_log = tmp / "gunicorn.log"
     wrk_log = tmp / "wrk.log"
     gunicorn = wrk = editor = None
@@ -736,7 +741,7 @@ def run_load(args, site, env, port, tmp):
         article = articles[0]
         deadline = time.monotonic() + args.seconds
         wrk = start_readers(port, args.readers, args.seconds, reader_paths(articles, terms), wrk_log)
-        editor = Editor(port, username, password, article["pk"], deadline)
+        editor = Editor(port, username, password, user_pk, article["pk"], deadline)
         log(f"editor edits /guide/{article['slug']}/ (pk {article['pk']}) every second")
         editor.start()
         readers = wait_for_readers(wrk, args.seconds, wrk_log)
