@@ -45,7 +45,7 @@ class ArticleAdmin(EditorialAdmin):
     prepopulated_fields = {"slug": ["title"]}
     actions = ["publish_selected"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "take_over_address", "summary", "body", "base"]}),
+        (None, {"fields": ["title", "slug", "take_over_address", "summary", "body", "sources", "base"]}),
         ("Publishing", {"fields": ["status", "published_at", "order", "part_position"]}),
         ("Clinical review", {"fields": [*REVIEW_FIELDS, "reading_level"]}),
     ]
@@ -144,7 +144,7 @@ class GlossaryTermAdmin(EditorialAdmin):
     search_fields = ["term", "aliases", "definition"]
     prepopulated_fields = {"slug": ["term"]}
     fieldsets = [
-        (None, {"fields": ["term", "slug", "take_over_address", "aliases", "definition", "explanation", "base"]}),
+        (None, {"fields": ["term", "slug", "take_over_address", "aliases", "definition", "explanation", "sources", "base"]}),
         ("Publishing", {"fields": ["status"]}),
         ("Clinical review", {"fields": [*REVIEW_FIELDS, "reading_level"]}),
     ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from . import rendering, reviews, workflow
+from .sources import SourcesField
 from .models import Article, GlossaryTerm, OldSlug
 
 
@@ -67,7 +68,10 @@ def display(model, name: str, raw) -> str:
         user = field.related_model.objects.filter(pk=raw).first()
         return reviews.reviewer_label(user) if user else "(someone no longer on staff)"
     if isinstance(raw, list):
-        return ", ".join(raw)
+        return "; ".join(
+            f"{item.get('title')} ({item.get('publisher')}) {item.get('url')}" if isinstance(item, dict) else str(item)
+            for item in raw
+        )
     return str(raw)
 
 
@@ -81,6 +85,7 @@ class EditorialForm(forms.ModelForm):
     """
 
     base = forms.CharField(widget=forms.HiddenInput, required=False)
+    sources = SourcesField(required=False, help_text="Sources are shown at the end of the page and in the handout.")
     take_over_address = forms.BooleanField(
         required=False,
         label="Take over this old address",
@@ -234,6 +239,8 @@ class EditorialForm(forms.ModelForm):
             local = timezone.localtime(value) if value else None
             return {f"{name}_0": f"{local:%Y-%m-%d}" if local else "", f"{name}_1": f"{local:%H:%M:%S}" if local else ""}
         if isinstance(value, list):
+            if value and isinstance(value[0], dict):
+                return {f"{name}-{i}-{key}": row.get(key, "") for i, row in enumerate(value) for key in row}
             return {name: "\n".join(value)}
         return {name: "" if value is None else str(value)}
 

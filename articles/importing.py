@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import sources
 from .models import Article, GlossaryTerm, rerender_all
 from .signals import rerender_suppressed
 
@@ -44,7 +45,7 @@ ARTICLES = Kind(
     model=Article,
     folder="articles",
     required=("title", "slug", "order", "summary"),
-    optional=("status", "published_at", "last_reviewed", "next_review_due"),
+    optional=("status", "published_at", "last_reviewed", "next_review_due", "sources"),
     body_field="body",
     body_required=True,
 )
@@ -52,7 +53,7 @@ TERMS = Kind(
     model=GlossaryTerm,
     folder="glossary",
     required=("term", "slug", "definition"),
-    optional=("aliases", "status"),
+    optional=("aliases", "status", "sources"),
     body_field="explanation",
     body_required=False,
 )
@@ -61,6 +62,7 @@ KINDS = (TERMS, ARTICLES)  # terms first, so articles render against the new glo
 EXPECTED_TYPES = {
     "order": (int,),
     "aliases": (list,),
+    "sources": (list,),
     "last_reviewed": (datetime.date,),
     "next_review_due": (datetime.date,),
     "published_at": (datetime.datetime, datetime.date),
@@ -141,6 +143,8 @@ def parse_file(kind: Kind, path: Path, root: Path) -> tuple[Entry | None, list[s
             problems.append(f"{name}: {key} has the wrong type ({type(meta[key]).__name__})")
     if isinstance(meta.get("aliases"), list) and not all(isinstance(a, str) and a.strip() for a in meta["aliases"]):
         problems.append(f"{name}: aliases must be a list of non-empty text")
+    if isinstance(meta.get("sources"), list):
+        problems += [f"{name}: {problem}" for problem in sources.problems(meta["sources"])]
     body = match.group(2).strip()
     if kind.body_required and not body:
         problems.append(f"{name}: the body is empty")
@@ -148,6 +152,8 @@ def parse_file(kind: Kind, path: Path, root: Path) -> tuple[Entry | None, list[s
         return None, problems
 
     fields = {key: meta[key] for key in kind.keys if key in meta}
+    if "sources" in fields:
+        fields["sources"] = sources.normalized(fields["sources"])
     fields[kind.body_field] = body
     for key in ("title", "slug", "summary", "term", "definition", "status"):
         if isinstance(fields.get(key), str):

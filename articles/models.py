@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from markdownx.models import MarkdownxField
 
 from . import rendering
@@ -51,12 +52,23 @@ class Edited(models.Model):
         related_name="+",
         help_text="The clinician who reviewed it. Only staff with credentials in their staff profile are listed.",
     )
+    sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Where the statements come from: title, publisher (e.g. “US Food and Drug Administration”), "
+        "web address and date accessed.",
+    )
     content_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     review_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     old_slug_field = ""  # OldSlug's foreign key to this model
 
     class Meta:
         abstract = True
+
+    @property
+    def source_list(self) -> list[dict]:
+        """Sources with their access date as a date, for templates."""
+        return [{**source, "accessed": parse_date(source.get("accessed") or "")} for source in self.sources]
 
     def save(self, *args, **kwargs):
         previous = type(self).objects.filter(pk=self.pk).values("slug", "version").first() if self.pk else None
@@ -72,9 +84,9 @@ class Edited(models.Model):
 
 # What staff edit: shown when comparing versions (history keeps every stored field but the
 # derived HTML, so a deleted item comes back whole).
-ARTICLE_HISTORY = ["title", "slug", "summary", "body", "order", "status", "published_at",
+ARTICLE_HISTORY = ["title", "slug", "summary", "body", "sources", "order", "status", "published_at",
                    "last_reviewed", "next_review_due", "reviewed_by"]
-TERM_HISTORY = ["term", "slug", "aliases", "definition", "explanation", "status",
+TERM_HISTORY = ["term", "slug", "aliases", "definition", "explanation", "sources", "status",
                 "last_reviewed", "next_review_due", "reviewed_by"]
 NOT_IN_HISTORY = ["version", "body_html", "toc", "word_count", "term_anchors", "search_text", "explanation_html"]
 

@@ -48,8 +48,10 @@ class Spec:
 
 
 SPECS = {
-    Article: Spec("article", content=("title", "summary", "body"), publishing=("status", "published_at", "order")),
-    GlossaryTerm: Spec("term", content=("term", "aliases", "definition", "explanation"), publishing=("status",)),
+    Article: Spec("article", content=("title", "summary", "body", "sources"), publishing=("status", "published_at", "order")),
+    GlossaryTerm: Spec(
+        "term", content=("term", "aliases", "definition", "explanation", "sources"), publishing=("status",)
+    ),
 }
 
 
