@@ -204,13 +204,21 @@ def import_directory(root: Path, *, force: bool = False, dry_run: bool = False) 
             for entry in entries:
                 # One revision per item: restoring one item never touches another.
                 with reversion.create_revision():
-                    reversion.set_comment("Imported from content/")
+                    reversion.set_comment(_history_comment(entry))
                     _apply(entry, report, force)
         # Also refreshes stored HTML after a change to the rendering pipeline itself.
         rerender_all()
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _history_comment(entry: Entry) -> str:
+    """What history says of an import: where it came from and when its sources were last checked."""
+    checked = max((source["accessed"] for source in entry.fields.get("sources", [])), default=None)
+    if checked is None:
+        return "Imported from content/"
+    return f"Imported from content/. Sources checked against public pages on {checked} (not a clinical review)."
 
 
 def _apply(entry: Entry, report: ImportReport, force: bool) -> None:

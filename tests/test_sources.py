@@ -117,3 +117,27 @@ def test_the_printed_handout_shows_each_source_address(page, live_server, transa
     page.emulate_media(media="print")
     after = page.locator(".sources a").first.evaluate("(a) => getComputedStyle(a, '::after').content")
     assert after == '" (https://www.fda.gov/example)"'
+
+
+def test_every_page_of_the_guide_shows_at_least_one_source(client, guide):
+    pages = [*guide, *GlossaryTerm.objects.published()]
+    missing = [p.slug for p in pages if '<h2 id="sources-title">Sources</h2>' not in client.get(p.get_absolute_url()).content.decode()]
+    assert missing == []
+
+
+def test_the_esketamine_term_says_it_may_be_used_alone_and_names_spravato(client, guide):
+    html = client.get("/glossary/esketamine/").content.decode()
+    assert "Since January 2025 it can be used on its own or together with an" in html
+    assert "Spravato" in html and "www.jnj.com" in html
+
+
+def test_the_ketamine_term_says_its_use_for_depression_is_off_label(client, guide):
+    html = client.get("/glossary/ketamine/").content.decode()
+    assert "off-label" in html and "not FDA-approved to treat depression" in html
+
+
+def test_history_records_when_the_sources_were_checked_and_that_it_was_no_clinical_review(guide):
+    from reversion.models import Version
+
+    comment = Version.objects.get_for_object(GlossaryTerm.objects.get(slug="esketamine")).first().revision.comment
+    assert comment == "Imported from content/. Sources checked against public pages on 2026-11-28 (not a clinical review)."
