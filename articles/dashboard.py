@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import permission_denied as plain_permission_denied
 
-from . import reviews, workflow
+from . import attention, reviews, workflow
 from .models import Article, GlossaryTerm, PendingChange
 
 SOON_DAYS = 30
@@ -74,6 +74,7 @@ def work_for(user) -> dict:
         for a in Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
     ]
     return {
+        "attention": attention.report(check_links=False),
         "publisher": publisher,
         "awaiting": awaiting,
         "sent_back": sent_back,
