@@ -10,7 +10,7 @@ from . import review_admin  # noqa: F401  (registers the pending-change review s
 from . import workflow
 from .editorial_admin import EditorialAdmin
 from .forms import ArticleForm, GlossaryTermForm
-from .models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm, StaffProfile
+from .models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm, ProblemReport, StaffProfile
 
 REVIEW_FIELDS = ["reviewed_by", "last_reviewed", "next_review_due", "review_confirmed"]
 
@@ -155,6 +155,23 @@ class GlossaryTermAdmin(EditorialAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_visible else workflow.preview_url(obj)
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    """Readers' reports: Publishers read them, check the page and tick them off."""
+
+    list_display = ["path", "short_message", "created_at", "handled"]
+    list_filter = ["handled"]
+    fields = ["path", "message", "created_at", "handled", "staff_note"]
+    readonly_fields = ["path", "message", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Report")
+    def short_message(self, obj):
+        return obj.message if len(obj.message) <= 80 else obj.message[:79] + "…"
 
 
 class StaffProfileInline(admin.StackedInline):

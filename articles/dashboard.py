@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.defaults import permission_denied as plain_permission_denied
 
 from . import attention, reviews, workflow
-from .models import Article, GlossaryTerm, PendingChange
+from .models import Article, GlossaryTerm, PendingChange, ProblemReport
 
 SOON_DAYS = 30
 
@@ -75,6 +75,8 @@ def work_for(user) -> dict:
     ]
     return {
         "attention": attention.report(check_links=False),
+        "reader_reports": ProblemReport.objects.filter(handled=False).count()
+        if user.has_perm("articles.view_problemreport") else None,
         "publisher": publisher,
         "awaiting": awaiting,
         "sent_back": sent_back,

@@ -417,6 +417,24 @@ class PendingChange(models.Model):
         return self.state in self.OPEN_STATES
 
 
+class ProblemReport(models.Model):
+    """A reader's note that something on a page is wrong. Never shown publicly; Publishers handle them."""
+
+    MAX_LENGTH = 1000
+
+    path = models.CharField(max_length=300, help_text="The page the reader was on.")
+    message = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled = models.BooleanField(default=False, help_text="Tick when the page has been checked or fixed.")
+    staff_note = models.TextField(blank=True, help_text="What was done, for colleagues.")
+
+    class Meta:
+        ordering = ["handled", "-created_at"]
+
+    def __str__(self):
+        return f"Report about {self.path} ({self.created_at:%b %d, %Y})"
+
+
 class ContentVersion(models.Model):
     """One row: when content last changed, and the next scheduled publication.
 

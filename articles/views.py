@@ -6,9 +6,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from . import rendering, reviews, workflow
+from . import rendering, reports, reviews, workflow
 from . import search as searching
 from .caching import public_page
 from .models import Article, GlossaryTerm, OldSlug, PendingChange
@@ -82,6 +85,7 @@ def render_article(request, article, preview=False, change=None, replaced_terms=
         "share_url": share_url,
         "qr_code": rendering.qr_svg(share_url),
         "terms_used": terms_used,
+        "report_token": reports.token_for(article.get_absolute_url()),
     }
     if index is not None:
         context.update(
@@ -106,6 +110,26 @@ def search(request):
     query, results = searching.search(request.GET.get("q", ""))
     title = f"Search: {query}" if query else "Search"
     return render(request, "search/results.html", {"query": query, "results": results, "page_title": title})
+
+
+@csrf_exempt  # no cookie for readers: the form's signed token does the CSRF check's job (reports.py)
+@require_POST
+def report_problem(request):
+    token = request.POST.get("token", "")
+    try:
+        reports.save(request, token, request.POST.get("message", ""))
+    except reports.Refused as refused:
+        context = {"refused": str(refused), "page_title": "Report not sent", "report_message": request.POST.get("message", "")}
+        if refused.can_retry:
+            context["report_token"] = token
+        return render(request, "reports/result.html", context, status=refused.status)
+    return redirect(reverse("articles:report_thanks") + "?" + urlencode({"from": reports.path_from(token)}))
+
+
+def report_thanks(request):
+    back = request.GET.get("from", "")
+    back = back if back.startswith("/") and not back.startswith("//") else ""
+    return render(request, "reports/result.html", {"back": back, "page_title": "Thank you"})
 
 
 def robots_txt(request):
@@ -156,6 +180,7 @@ def render_term(request, term, preview=False, change=None):
         "preview": preview,
         "change": change,
         "review": reviews.public_review(term),
+        "report_token": reports.token_for(term.get_absolute_url()),
         "page_title": term.term,
         "page_description": term.definition,
     }

@@ -10,6 +10,7 @@ EDITOR = [
 PUBLISHER = EDITOR + [
     "publish_article", "restore_article", "delete_article",
     "publish_glossaryterm", "restore_glossaryterm", "delete_glossaryterm",
+    "view_problemreport", "change_problemreport",
 ]
 
 
