@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+from django.utils import timezone
+
 
 class _FormReader(HTMLParser):
     def __init__(self, form_id):
@@ -64,3 +66,9 @@ def send(client, url, form: dict, button="_save", **changes):
 def edit(client, url, button="_save", **changes):
     """Open the form and save it with `changes`, in one go."""
     return send(client, url, open_form(client, url), button, **changes)
+
+
+def reviewed(reviewer, **changes):
+    """Form changes that record `reviewer`'s review of the words today."""
+    return {"reviewed_by": str(reviewer.pk), "last_reviewed": timezone.localdate().isoformat(),
+            "review_confirmed": "on", **changes}

@@ -167,6 +167,15 @@ def clinician(db):
 
 
 @pytest.fixture
+def clinician_client(clinician):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(clinician)
+    return client
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client

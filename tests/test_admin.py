@@ -2,7 +2,7 @@ import datetime
 import re
 
 import pytest
-from admin_forms import edit
+from admin_forms import edit, reviewed
 
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -20,17 +20,6 @@ NEW = {"title": "Sleep and TRD", "slug": "sleep-and-trd", "summary": "How sleep 
 
 def change_url(article):
     return f"/admin/articles/article/{article.pk}/change/"
-
-
-def reviewed(reviewer):
-    return {"reviewed_by": str(reviewer.pk), "last_reviewed": timezone.localdate().isoformat(), "review_confirmed": "on"}
-
-
-@pytest.fixture
-def clinician_client(clinician):
-    client = Client()
-    client.force_login(clinician)
-    return client
 
 
 def errors(response):

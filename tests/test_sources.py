@@ -4,7 +4,7 @@ in the handout, imported from and exported to front matter."""
 import io
 
 import pytest
-from admin_forms import edit
+from admin_forms import edit, reviewed
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -17,17 +17,6 @@ FDA = {"title": "FDA approves nasal spray as monotherapy", "publisher": "US Food
 
 def source_rows(*sources):
     return {f"sources-{i}-{key}": value for i, source in enumerate(sources) for key, value in source.items()}
-
-
-def reviewed(reviewer):
-    return {"reviewed_by": str(reviewer.pk), "last_reviewed": timezone.localdate().isoformat(), "review_confirmed": "on"}
-
-
-@pytest.fixture
-def clinician_client(clinician):
-    client = Client()
-    client.force_login(clinician)
-    return client
 
 
 def test_a_publisher_adds_a_source_in_the_admin(clinician_client, clinician, make_article):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, GlossaryTerm, PendingChange
-from admin_forms import edit, form_data, open_form, send
+from admin_forms import edit, form_data, open_form, reviewed, send
 
 TODAY = lambda: timezone.localdate()  # noqa: E731
 
@@ -24,11 +24,6 @@ def term_url(term):
 
 def review_url(change):
     return f"/admin/articles/pendingchange/{change.pk}/review/"
-
-
-def reviewed(reviewer, **changes):
-    """Form changes that record `reviewer`'s review today."""
-    return {"reviewed_by": str(reviewer.pk), "last_reviewed": TODAY().isoformat(), "review_confirmed": "on", **changes}
 
 
 def page(client, url):
@@ -309,24 +304,25 @@ def test_approval_without_a_review_is_refused(editor_client, publisher_client, l
     assert Article.objects.get(pk=article.pk).body != "Words."
 
 
-def test_a_clinician_editor_records_their_own_review_in_the_change(make_staff, publisher_client, live):
+@pytest.fixture
+def nurses_reviewed_change(make_staff, live):
+    """Nia, an Editor who is a psychiatric nurse, submits a change with her own review recorded."""
     article, _ = live
     nurse = make_staff("nia", "Editor", credentials="RN, psychiatric nurse")
     client = Client()
     client.force_login(nurse)
     edit(client, article_url(article), button="_submit_review", **reviewed(nurse, body="Checked words."))
-    change = PendingChange.objects.get(article=article)
+    return article, nurse, PendingChange.objects.get(article=article)
+
+
+def test_a_clinician_editor_records_their_own_review_in_the_change(publisher_client, nurses_reviewed_change):
+    article, nurse, change = nurses_reviewed_change
     send(publisher_client, review_url(change), {"action": "approve"}, "_")
     assert Article.objects.get(pk=article.pk).reviewed_by == nurse
 
 
-def test_approving_with_the_editors_own_review_keeps_it_as_theirs(make_staff, publisher_client, live):
-    article, _ = live
-    nurse = make_staff("nia", "Editor", credentials="RN, psychiatric nurse")
-    client = Client()
-    client.force_login(nurse)
-    edit(client, article_url(article), button="_submit_review", **reviewed(nurse, body="Checked words."))
-    change = PendingChange.objects.get(article=article)
+def test_approving_with_the_editors_own_review_keeps_it_as_theirs(publisher_client, nurses_reviewed_change):
+    article, nurse, change = nurses_reviewed_change
     send(publisher_client, review_url(change), {**open_form(publisher_client, review_url(change)), "action": "approve"}, "_")
     assert "recorded by" not in Version.objects.get_for_object(article).first().revision.comment
     assert Article.objects.get(pk=article.pk).reviewed_by == nurse
