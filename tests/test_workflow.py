@@ -45,10 +45,9 @@ def live(make_article, make_term):
 
 
 @pytest.fixture
-def publisher_client(clinician):
-    client = Client()
-    client.force_login(clinician)
-    return client
+def publisher_client(clinician_client):
+    """Here the Publisher is Dr. Rao, a clinician who can record reviews."""
+    return clinician_client
 
 
 @pytest.fixture
