@@ -14,13 +14,34 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown
+from markdown.extensions import toc
 import nh3
 import segno
 import textstat
 from django.utils.safestring import SafeString, mark_safe
 
 MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code"]
-MARKDOWN_CONFIG = {"toc": {"toc_depth": "2-4"}}
+# Ids the site's own pages use (templates/; a test keeps this list complete). A heading that would
+# take one, e.g. "## Get help" beside the crisis banner's #get-help, gets "section-" in front instead.
+RESERVED_IDS = frozenset({
+    "appears-title", "attention-title", "awaiting-title", "change-history", "conflict-title", "content-main",
+    "copy-status", "due-title", "get-help", "get-help-title", "main-content", "mine-title", "next-title",
+    "notfound-q", "report-message", "report-title", "reports-title", "scheduled-title", "search-q",
+    "sent-back-title", "share-title", "share-url", "site-name", "site-search-q", "sources-title", "toc-title",
+    "unreviewed-title", "words-used-title",
+})
+RESERVED_ID_PREFIXES = ("word-", "letter-")
+
+
+def heading_id(value: str, separator: str) -> str:
+    """Python-Markdown's heading id, moved aside when it would clash with an id of the page itself."""
+    slug = toc.slugify(value, separator)
+    if slug in RESERVED_IDS or slug.startswith(RESERVED_ID_PREFIXES):
+        return f"section-{slug}"
+    return slug
+
+
+MARKDOWN_CONFIG = {"toc": {"toc_depth": "2-4", "slugify": heading_id}}
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "abbr", "sup", "sub",

@@ -1,3 +1,5 @@
+import re
+
 from articles.rendering import GlossaryMatcher, Term, render_article, render_markdown, sanitize
 
 
@@ -278,3 +280,36 @@ def test_matcher_lookup_count_does_not_grow_with_glossary_size():
         return count
 
     assert lookups(large) == lookups(small)
+
+
+def template_ids():
+    """Every id the site's templates give an element (a prefix for ids built from a slug)."""
+    from pathlib import Path
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "templates").rglob("*.html"))
+    return set(re.findall(r'\bid="([a-z][a-z0-9-]*)', text))
+
+
+def test_the_reserved_ids_cover_every_id_the_templates_use():
+    from articles.rendering import RESERVED_ID_PREFIXES, RESERVED_IDS
+
+    missing = {i for i in template_ids() if i not in RESERVED_IDS and not (i + "x").startswith(RESERVED_ID_PREFIXES)}
+    assert missing == set()
+
+
+def test_no_heading_takes_an_id_the_page_itself_uses():
+    from articles.rendering import RESERVED_ID_PREFIXES, RESERVED_IDS
+
+    headings = [i.replace("-", " ").capitalize() for i in RESERVED_IDS] + ["Word ketamine", "Letter a"]
+    html = render_article("\n\n".join(f"## {h}\n\nText." for h in headings)).html
+    ids = set(re.findall(r'<h2 id="([^"]+)"', html))
+    assert len(ids) == len(headings)
+    assert not ids & RESERVED_IDS and not [i for i in ids if i.startswith(RESERVED_ID_PREFIXES)]
+
+
+def test_a_get_help_heading_leaves_the_crisis_link_its_target():
+    assert '<h2 id="section-get-help">' in render_article("## Get help\n\nCall your clinic.").html
+
+
+def test_ordinary_section_ids_are_unchanged():
+    assert '<h2 id="what-the-term-means">' in render_article("## What the term means\n\nText.").html

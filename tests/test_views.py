@@ -153,3 +153,9 @@ def test_page_view_does_not_parse_markdown(client, guide, monkeypatch):
 def test_anonymous_reader_gets_no_cookie(client, guide):
     for url in ["/", guide.first().get_absolute_url(), "/glossary/", "/no/such/page/"]:
         assert client.get(url).cookies == {}
+
+
+def test_an_article_heading_cannot_take_the_crisis_links_target(client, make_article):
+    article = make_article(body="## Get help\n\nCall your clinic if you feel unsafe.")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.count('id="get-help"') == 1
