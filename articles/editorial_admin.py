@@ -30,6 +30,7 @@ from . import rendering, reviews, workflow
 from .models import PendingChange, render_preview
 
 SUBMIT = "_submit_review"
+FORM_ONLY = ("base", "review_confirmed", "take_over_address")
 
 
 @staff_member_required
@@ -123,7 +124,12 @@ class EditorialAdmin(CompareVersionAdmin):
             submit_name=SUBMIT,
             time_zone=timezone.get_current_timezone_name(),
         )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        pending = context.get("pending")
+        if pending is not None and context.get("edits_become_pending"):
+            # The form shows the pending change, so "View on site" shows it too, as patients would see it.
+            response.context_data.update(absolute_url=workflow.preview_url(obj, pending), has_absolute_url=True)
+        return response
 
     # Saving
 
@@ -149,9 +155,20 @@ class EditorialAdmin(CompareVersionAdmin):
         if getattr(request, "pending_change", None) is None or not change:
             super().save_related(request, form, formsets, change)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        """History names the fields staff changed, not the form's own workings (its starting point,
+        the review tick, the take-over box)."""
+        message = super().construct_change_message(request, form, formsets, add)
+        hidden = {label for name in FORM_ONLY if name in form.fields for label in (name, str(form[name].label))}
+        for entry in message:
+            if "changed" in entry:
+                entry["changed"]["fields"] = [f for f in entry["changed"]["fields"] if f not in hidden]
+        return [entry for entry in message if "changed" not in entry or entry["changed"]["fields"]]
+
     def log_change(self, request, obj, message):
         if getattr(request, "pending_change", None) is not None:
-            message = [{"changed": {"fields": ["pending change"]}}]
+            fields = [f for entry in message if "changed" in entry for f in entry["changed"]["fields"]]
+            message = f"Saved the pending change ({', '.join(fields) or 'no fields changed'}); the live version is unchanged."
         return super().log_change(request, obj, message)
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -128,13 +128,14 @@ class EditorialForm(forms.ModelForm):
                 )
         self.refuse_publisher_only_changes()
         base = self.opened_with()
-        if self.instance.pk and not self.errors:
-            self.merge_with_others(cleaned, base)
-        # Recorded by this person in this save: ticked, or a reviewer or date they changed themselves.
+        # Recorded by this person in this save: ticked, or a reviewer or date they changed themselves
+        # (judged on what they sent, before any merge brings in a colleague's values).
         self.review_recorded_now = bool(cleaned.get("review_confirmed")) or any(
             name in cleaned and workflow.encode(cleaned[name]) != (base or {}).get(name)
             for name in ("reviewed_by", "last_reviewed")
         )
+        if self.instance.pk and not self.errors:
+            self.merge_with_others(cleaned, base)
         self.check_reviewer(cleaned)
         self.check_address(cleaned)
         if not self.errors:

@@ -18,14 +18,17 @@ from .models import GlossaryTerm, PendingChange
 
 
 class DecisionForm(forms.Form):
-    """A Publisher's decision. The review fields start from what the Editor proposed."""
+    """A Publisher's decision. The review fields start from the Editor's own review if it covers
+    the proposed words, and are empty otherwise: an old review is never offered for new words."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     reviewed_by = forms.ModelChoiceField(
         queryset=None, required=False, label="Reviewed by",
         help_text="The clinician who reviewed these words. You may record a colleague’s review; the history names you.",
     )
     last_reviewed = forms.DateField(required=False, label="Review date", help_text="e.g. 2026-11-28")
-    next_review_due = forms.DateField(required=False, label="Next review due")
+    next_review_due = forms.DateField(required=False, label="Next review due", help_text="e.g. a year after the review")
     comment = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Comment for the Editor",
         help_text="Needed when sending a change back: say what to fix.",
@@ -38,7 +41,7 @@ class DecisionForm(forms.Form):
         for name in conflicts:
             label = capfirst(model._meta.get_field(name).verbose_name)
             self.fields[f"keep_{name}"] = forms.ChoiceField(
-                choices=[("live", "Keep the live version"), ("proposed", "Use the proposed version")],
+                choices=[("live", f"Keep the live {label.lower()}"), ("proposed", f"Use the proposed {label.lower()}")],
                 widget=forms.RadioSelect, required=False, label=f"{label}: which version goes live?",
             )
 
@@ -97,12 +100,14 @@ class PendingChangeAdmin(admin.ModelAdmin):
         model = type(item)
         may_decide = workflow.can_publish(request.user, model)
         conflicts = self.conflicts(change)
+        review_problem = workflow.change_review_problem(change) if change.is_open else None
+        own_review = self.own_review(change) if review_problem is None else {}
         form = DecisionForm(
             request.POST or None, conflicts=conflicts if may_decide else (), model=model,
-            initial={name: change.proposed.get(name) for name in workflow.REVIEW},
+            initial={**own_review, "seen": workflow.fingerprint(change)},
         )
         if request.method == "POST":
-            response = self.decide(request, change, form)
+            response = self.decide(request, change, form, own_review)
             if response is not None:
                 return response
         context = {
@@ -121,11 +126,18 @@ class PendingChangeAdmin(admin.ModelAdmin):
             "previews": self.previews(change),
             "edit_url": reverse(f"admin:articles_{model._meta.model_name}_change", args=[item.pk]),
             "live_url": item.get_absolute_url() if getattr(item, "is_visible", False) else None,
-            "review_problem": workflow.review_problem_for(workflow.proposed_item(change)) if change.proposed else None,
+            "review_problem": review_problem,
+            "own_review": own_review,
         }
         return TemplateResponse(request, "admin/articles/pendingchange/review.html", context)
 
-    def decide(self, request, change, form):
+    @staticmethod
+    def own_review(change) -> dict:
+        """The review recorded in the change (or, for a draft to publish, in the draft), as form values."""
+        source = change.proposed or workflow.values_of(change.item, workflow.REVIEW)
+        return {name: source.get(name) for name in workflow.REVIEW}
+
+    def decide(self, request, change, form, own_review):
         action = request.POST.get("action")
         back = HttpResponseRedirect(reverse("admin:index"))
         try:
@@ -148,22 +160,23 @@ class PendingChangeAdmin(admin.ModelAdmin):
                 workflow.send_back(change, request.user, form.cleaned_data["comment"])
                 messages.success(request, f"Sent the change to “{change.item}” back with your comment.")
                 return back
-            review = {
-                "reviewer": form.cleaned_data["reviewed_by"],
-                "last_reviewed": form.cleaned_data["last_reviewed"],
-                "next_review_due": form.cleaned_data["next_review_due"],
-            }
-            as_proposed = {
-                "reviewed_by": workflow.encode(review["reviewer"]),
-                "last_reviewed": workflow.encode(review["last_reviewed"]),
-                "next_review_due": workflow.encode(review["next_review_due"]),
-            }
-            if review["reviewer"] is None or all(change.proposed.get(k) == v for k, v in as_proposed.items()):
-                review = None  # nothing new: the review recorded in the change (if any) stands, with its author
-            workflow.approve(change, request.user, review=review, choices=form.choices())
+            data = form.cleaned_data
+            review = {"reviewer": data["reviewed_by"], "last_reviewed": data["last_reviewed"],
+                      "next_review_due": data["next_review_due"]}
+            submitted = {"reviewed_by": workflow.encode(data["reviewed_by"]),
+                         "last_reviewed": workflow.encode(data["last_reviewed"]),
+                         "next_review_due": workflow.encode(data["next_review_due"])}
+            if review["reviewer"] is None or (own_review and submitted == own_review):
+                review = None  # the Editor's own review of these words stands, with its author
+            workflow.approve(change, request.user, seen=data["seen"], review=review, choices=form.choices())
         except workflow.Conflict as conflict:
+            labels = [capfirst(type(change.item)._meta.get_field(name).verbose_name) for name in conflict.fields]
             form.add_error(None, "The live version changed since this change was made. Choose, field by field, "
-                                 f"which version goes live: {', '.join(conflict.fields)}.")
+                                 f"which version goes live: {', '.join(labels)}.")
+            return None
+        except workflow.ProposalChanged as changed:
+            form.data = {**form.data.dict(), "seen": workflow.fingerprint(PendingChange.objects.get(pk=change.pk))}
+            form.add_error(None, changed.messages[0])
             return None
         except ValidationError as error:
             for message in error.messages:

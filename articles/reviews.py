@@ -65,7 +65,9 @@ def problem(reviewer, reviewed_on, next_due, content_changed_at, review_recorded
     today = timezone.localdate()
     if reviewed_on > today:
         return f"The review date {reviewed_on:%b %d, %Y} is in the future."
-    if next_due is not None and next_due <= reviewed_on:
+    if next_due is None:
+        return "Choose when the next review is due (for example, a year after this review), so it is not forgotten."
+    if next_due <= reviewed_on:
         return "The next review must be due after the review date."
     return coverage_problem(reviewed_on, content_changed_at, review_recorded_at)
 

@@ -15,6 +15,8 @@ form's starting point and a history version compare with plain ==.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 
 import reversion
@@ -61,6 +63,10 @@ class Conflict(Exception):
     def __init__(self, fields: list[str], live: dict, proposed: dict):
         self.fields, self.live, self.proposed = fields, live, proposed
         super().__init__(", ".join(fields))
+
+
+class ProposalChanged(ValidationError):
+    """The proposal changed after the approver opened it: nothing was approved."""
 
 
 def spec_for(item) -> Spec:
@@ -189,6 +195,28 @@ def review_problem_for(item) -> str | None:
     )
 
 
+def change_review_problem(change: PendingChange) -> str | None:
+    """Whether the review recorded in a pending change covers its proposed words (None if it does).
+    A request to publish a draft carries no words of its own: the draft's review is the one."""
+    if not change.proposed:
+        return review_problem_for(change.item)
+    model = type(change.item)
+    proposed = change.proposed
+    reviewer_model = model._meta.get_field("reviewed_by").related_model
+    reviewer = reviewer_model.objects.filter(pk=proposed.get("reviewed_by")).first() if proposed.get("reviewed_by") else None
+    return reviews.problem(
+        reviewer, decode(model, "last_reviewed", proposed.get("last_reviewed")),
+        decode(model, "next_review_due", proposed.get("next_review_due")),
+        change.content_changed_at, change.review_recorded_at,
+    )
+
+
+def fingerprint(change: PendingChange) -> str:
+    """The proposal as an approver saw it. Approval is refused if it no longer matches."""
+    shown = json.dumps({"proposed": change.proposed, "note": change.note}, sort_keys=True)
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
 def address_problem(item, slug: str) -> str | None:
     """A slug that is an old address of another live item still brings patients there."""
     owner_field = spec_for(item).owner
@@ -283,17 +311,24 @@ def _require_open(change: PendingChange) -> None:
         raise ValidationError(f"This change was already {change.get_state_display().lower()}.")
 
 
-def approve(change: PendingChange, user, *, review: dict | None = None, choices: dict | None = None):
+def approve(change: PendingChange, user, *, seen: str, review: dict | None = None, choices: dict | None = None):
     """Make a pending change live, merged field by field with anything that went live since it
-    started. `review` records the clinical review now (reviewer, last_reviewed, next_review_due);
-    `choices` settles conflicts ({field: "live" | "proposed"}). Raises Conflict, ValidationError or
-    PermissionDenied with nothing changed."""
+    started. `seen` is the fingerprint() of the proposal the approver looked at: if the Editor
+    changed it since, nothing is approved. `review` records the clinical review now (reviewer,
+    last_reviewed, next_review_due); `choices` settles conflicts ({field: "live" | "proposed"}).
+    Raises Conflict, ProposalChanged, ValidationError or PermissionDenied with nothing changed."""
     model = type(change.item)
     if not can_publish(user, model):
         raise PermissionDenied("Only a Publisher can approve a change.")
     with transaction.atomic():
-        change = PendingChange.objects.select_for_update().get(pk=change.pk)
+        change = PendingChange.objects.select_for_update().select_related("updated_by").get(pk=change.pk)
         _require_open(change)
+        if seen != fingerprint(change):
+            when = timezone.localtime(change.updated_at)
+            raise ProposalChanged(
+                f"{reviews.staff_name(change.updated_by)} changed this proposal at {when:%H:%M:%S %Z}, after you "
+                "opened it. Nothing was published. The screen now shows the latest version: read it and decide again."
+            )
         spec = spec_for(model)
         live = model.objects.select_for_update().get(pk=change.item.pk)
         now_live = values_of(live, spec.proposed)

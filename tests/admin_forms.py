@@ -69,6 +69,18 @@ def edit(client, url, button="_save", **changes):
 
 
 def reviewed(reviewer, **changes):
-    """Form changes that record `reviewer`'s review of the words today."""
-    return {"reviewed_by": str(reviewer.pk), "last_reviewed": timezone.localdate().isoformat(),
+    """Form changes that record `reviewer`'s review of the words today, next due in a year."""
+    today = timezone.localdate()
+    return {"reviewed_by": str(reviewer.pk), "last_reviewed": today.isoformat(),
+            "next_review_due": today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat(),
             "review_confirmed": "on", **changes}
+
+
+def review_url(change) -> str:
+    return f"/admin/articles/pendingchange/{change.pk}/review/"
+
+
+def decide(client, change, action="approve", **changes):
+    """Open a pending change's review screen and press `action`, with `changes` to its form."""
+    url = review_url(change)
+    return send(client, url, {**open_form(client, url), "action": action}, "_", **changes)

@@ -45,7 +45,9 @@ def approve(publisher, item_title, reviewer_pk):
     publisher.locator(".work-list").filter(has_text="Awaiting your review").get_by_role("link", name=item_title).click()
     expect(publisher.locator("h1")).to_contain_text(item_title)
     publisher.select_option("#id_reviewed_by", str(reviewer_pk))
-    publisher.fill("#id_last_reviewed", str(timezone.localdate()))
+    today = timezone.localdate()
+    publisher.fill("#id_last_reviewed", str(today))
+    publisher.fill("#id_next_review_due", str(today.replace(year=today.year + 1, day=min(today.day, 28))))
     publisher.get_by_role("button", name="Approve and publish").click()
     expect(publisher.locator(".messagelist")).to_contain_text("Approved")
 
@@ -83,3 +85,19 @@ def test_an_editors_changes_reach_patients_only_after_a_publisher_approves(brows
     assert "A sentence the editor proposes." in after
     assert "(proposed)" in after
     assert "Reviewed by Dr. Pat, MD, psychiatrist" in after
+
+
+def test_tab_moves_out_of_the_markdown_editor(browser, live_guide, make_staff):
+    """No keyboard trap: markdownx would indent on Tab; keyboard users must be able to leave."""
+    make_staff("erin", "Editor")
+    article = Article.objects.get(order=1)
+    editor = signed_in(browser, live_guide.url, "erin")
+    editor.goto(live_guide.url + f"/admin/articles/article/{article.pk}/change/")
+    body = editor.locator("#id_body")
+    body.focus()
+    before = body.input_value()
+    editor.keyboard.press("Tab")
+    assert editor.evaluate("document.activeElement.id") != "id_body"
+    editor.keyboard.press("Shift+Tab")
+    assert editor.evaluate("document.activeElement.id") == "id_body"
+    assert body.input_value() == before

@@ -9,7 +9,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, GlossaryTerm, PendingChange
-from admin_forms import edit, form_data, open_form, reviewed, send
+from admin_forms import decide, edit, form_data, open_form, review_url, reviewed, send
 
 TODAY = lambda: timezone.localdate()  # noqa: E731
 
@@ -20,10 +20,6 @@ def article_url(article):
 
 def term_url(term):
     return f"/admin/articles/glossaryterm/{term.pk}/change/"
-
-
-def review_url(change):
-    return f"/admin/articles/pendingchange/{change.pk}/review/"
 
 
 def page(client, url):
@@ -150,7 +146,7 @@ def test_publisher_approval_puts_the_change_live(editor_client, publisher_client
     article, _ = live
     edit(editor_client, article_url(article), button="_submit_review", body="## Choices\n\nApproved words.")
     change = PendingChange.objects.get(article=article)
-    response = send(publisher_client, review_url(change), {**reviewed(clinician), "action": "approve"}, button="_")
+    response = decide(publisher_client, change, **reviewed(clinician))
     assert response.status_code == 302
     assert "Approved words." in page(Client(), article.get_absolute_url())
 
@@ -159,7 +155,7 @@ def test_approval_is_kept_in_history_naming_author_and_approver(editor_client, p
     article, _ = live
     edit(editor_client, article_url(article), button="_submit_review", body="Approved words.")
     change = PendingChange.objects.get(article=article)
-    send(publisher_client, review_url(change), {**reviewed(clinician), "action": "approve"}, button="_")
+    decide(publisher_client, change, **reviewed(clinician))
     latest = Version.objects.get_for_object(article).first()
     assert (latest.field_dict["body"], latest.revision.user) == ("Approved words.", clinician)
     assert "Approved change by Erin" in latest.revision.comment
@@ -169,7 +165,7 @@ def test_approving_a_term_change_updates_the_article_that_uses_it(editor_client,
     article, term = live
     edit(editor_client, term_url(term), button="_submit_review", definition="The approved definition.")
     change = PendingChange.objects.get(term=term)
-    send(publisher_client, review_url(change), {**reviewed(clinician), "action": "approve"}, button="_")
+    decide(publisher_client, change, **reviewed(clinician))
     assert "The approved definition." in page(Client(), article.get_absolute_url())
 
 
@@ -177,7 +173,7 @@ def test_sending_back_shows_the_comment_to_the_editor(editor_client, publisher_c
     article, _ = live
     edit(editor_client, article_url(article), button="_submit_review", body="Unsourced claim.")
     change = PendingChange.objects.get(article=article)
-    send(publisher_client, review_url(change), {"action": "send_back", "comment": "Please add the NICE source."}, "_")
+    decide(publisher_client, change, "send_back", comment="Please add the NICE source.")
     assert "Please add the NICE source." in page(editor_client, "/admin/")
     assert "Please add the NICE source." in page(editor_client, article_url(article))
 
@@ -186,7 +182,7 @@ def test_sending_back_without_a_comment_is_refused(editor_client, publisher_clie
     article, _ = live
     edit(editor_client, article_url(article), button="_submit_review", body="Words.")
     change = PendingChange.objects.get(article=article)
-    response = send(publisher_client, review_url(change), {"action": "send_back", "comment": ""}, "_")
+    response = decide(publisher_client, change, "send_back", comment="")
     assert "Say what needs to change" in text_of(response)
     assert PendingChange.objects.get(pk=change.pk).state == PendingChange.State.SUBMITTED
 
@@ -298,7 +294,7 @@ def test_approval_without_a_review_is_refused(editor_client, publisher_client, l
     article, _ = live
     edit(editor_client, article_url(article), button="_submit_review", body="Words.")
     change = PendingChange.objects.get(article=article)
-    response = send(publisher_client, review_url(change), {"action": "approve"}, "_")
+    response = decide(publisher_client, change)
     assert "A clinical review is needed" in text_of(response)
     assert Article.objects.get(pk=article.pk).body != "Words."
 
@@ -316,13 +312,13 @@ def nurses_reviewed_change(make_staff, live):
 
 def test_a_clinician_editor_records_their_own_review_in_the_change(publisher_client, nurses_reviewed_change):
     article, nurse, change = nurses_reviewed_change
-    send(publisher_client, review_url(change), {"action": "approve"}, "_")
+    decide(publisher_client, change)
     assert Article.objects.get(pk=article.pk).reviewed_by == nurse
 
 
 def test_approving_with_the_editors_own_review_keeps_it_as_theirs(publisher_client, nurses_reviewed_change):
     article, nurse, change = nurses_reviewed_change
-    send(publisher_client, review_url(change), {**open_form(publisher_client, review_url(change)), "action": "approve"}, "_")
+    decide(publisher_client, change)
     assert "recorded by" not in Version.objects.get_for_object(article).first().revision.comment
     assert Article.objects.get(pk=article.pk).reviewed_by == nurse
 
@@ -336,7 +332,7 @@ def test_publisher_records_a_colleagues_review_and_history_names_the_publisher(
     client.force_login(publisher)
     edit(editor_client, article_url(article), button="_submit_review", body="Words.")
     change = PendingChange.objects.get(article=article)
-    send(client, review_url(change), {**reviewed(colleague), "action": "approve"}, "_")
+    decide(client, change, **reviewed(colleague))
     latest = Version.objects.get_for_object(article).first()
     assert latest.revision.user == publisher
     assert "Review by Dr. Lee, PhD, clinical psychologist" in latest.revision.comment
@@ -561,7 +557,7 @@ def test_approving_after_the_live_item_changed_shows_the_conflict_and_loses_noth
     edit(editor_client, article_url(article), button="_submit_review", body="Erin's proposal.")
     edit(publisher_client, article_url(article), **reviewed(clinician, body="Pat's live fix."))
     change = PendingChange.objects.get(article=article)
-    response = send(publisher_client, review_url(change), {**reviewed(clinician), "action": "approve"}, "_")
+    response = decide(publisher_client, change, **reviewed(clinician))
     assert "The live version changed since this change was made" in text_of(response)
     assert Article.objects.get(pk=article.pk).body == "Pat's live fix."
     assert PendingChange.objects.get(pk=change.pk).proposed["body"] == "Erin's proposal."
@@ -572,7 +568,7 @@ def test_the_approver_chooses_per_field_which_version_goes_live(editor_client, p
     edit(editor_client, article_url(article), button="_submit_review", body="Erin's proposal.")
     edit(publisher_client, article_url(article), **reviewed(clinician, body="Pat's live fix."))
     change = PendingChange.objects.get(article=article)
-    send(publisher_client, review_url(change), {**reviewed(clinician), "action": "approve", "keep_body": "proposed"}, "_")
+    decide(publisher_client, change, **reviewed(clinician), keep_body="proposed")
     assert Article.objects.get(pk=article.pk).body == "Erin's proposal."
 
 
@@ -604,7 +600,7 @@ def test_an_editor_cannot_approve_their_own_change(editor_client, editor, live):
     article, _ = live
     edit(editor_client, article_url(article), button="_submit_review", body="Self-approved?")
     change = PendingChange.objects.get(article=article)
-    response = send(editor_client, review_url(change), {"action": "approve"}, "_")
+    response = decide(editor_client, change)
     assert response.status_code == 403
     assert "Only a Publisher can approve" in text_of(response)
     assert Article.objects.get(pk=article.pk).body != "Self-approved?"

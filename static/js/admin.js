@@ -1,0 +1,21 @@
+/* Staff admin: keyboard users can always leave the Markdown editor.
+ *
+ * markdownx turns Tab inside its textarea into "indent this line", which traps anyone who moves
+ * through the form with the keyboard (WCAG 2.1.2, no keyboard trap). This listener runs first,
+ * in the capture phase at the window, and stops markdownx from seeing Tab, so Tab and Shift+Tab
+ * move focus as everywhere else. Indent Markdown with spaces.
+ */
+(function () {
+  "use strict";
+  window.addEventListener(
+    "keydown",
+    function (event) {
+      if (event.key !== "Tab" || event.ctrlKey || event.metaKey || event.altKey) return;
+      var target = event.target;
+      if (target && target.matches && target.matches(".markdownx textarea, textarea.markdownx-editor")) {
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+})();
