@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 import textstat
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from . import linkcheck, rendering
@@ -29,6 +29,11 @@ class Finding:
     kind: str  # a short heading, e.g. "Review overdue"
     item: str  # the article or term
     detail: str
+    url: str = field(default="", compare=False)  # where staff fix it: the item's admin form
+
+
+def edit_url(item) -> str:
+    return reverse(f"admin:articles_{item._meta.model_name}_change", args=[item.pk])
 
 
 def report(*, check_links: bool = False, timeout: float = linkcheck.TIMEOUT_SECONDS) -> list[Finding]:
@@ -65,14 +70,14 @@ def reviews_due(items) -> list[Finding]:
         if due is None:
             continue
         if due < today:
-            found.append(Finding("Review overdue", str(item), f"the next review was due {due:%b %d, %Y}"))
+            found.append(Finding("Review overdue", str(item), f"the next review was due {due:%b %d, %Y}", edit_url(item)))
         elif due <= today + datetime.timedelta(SOON_DAYS):
-            found.append(Finding("Review due soon", str(item), f"the next review is due {due:%b %d, %Y}"))
+            found.append(Finding("Review due soon", str(item), f"the next review is due {due:%b %d, %Y}", edit_url(item)))
     return found
 
 
 def missing_sources(items) -> list[Finding]:
-    return [Finding("No sources", str(item), "add at least one source a reader can check") for item in items
+    return [Finding("No sources", str(item), "add at least one source a reader can check", edit_url(item)) for item in items
             if not item.sources]
 
 
@@ -82,7 +87,7 @@ def internal_links(items) -> list[Finding]:
     for item in items:
         for href in rendering.links_in(_body(item)):
             if href.startswith("/") and not _reaches_a_public_page(href):
-                found.append(Finding("Broken internal link", str(item), f"“{href}” leads to no published page"))
+                found.append(Finding("Broken internal link", str(item), f"“{href}” leads to no published page", edit_url(item)))
     return found
 
 
@@ -122,13 +127,14 @@ def terms_never_linked(articles, terms) -> list[Finding]:
         for term in terms:
             if term.slug not in article.term_anchors and _mentions(term, article.search_text):
                 found.append(Finding("Term used but not linked", str(term),
-                                     f"appears in “{article}” but is never linked there (only in headings or links?)"))
+                                     f"appears in “{article}” but is never linked there (only in headings or links?)",
+                                     edit_url(article)))
     return found
 
 
 def terms_used_nowhere(articles, terms) -> list[Finding]:
     used = {slug for article in articles for slug in article.term_anchors}
-    return [Finding("Term used nowhere", str(term), "no published article uses it") for term in terms
+    return [Finding("Term used nowhere", str(term), "no published article uses it", edit_url(term)) for term in terms
             if term.slug not in used and not any(_mentions(term, a.search_text) for a in articles)]
 
 
@@ -143,9 +149,9 @@ def ambiguous_names(terms) -> list[Finding]:
         for alias in term.aliases:
             others = [t for t in owners.get(rendering.name_key(alias), []) if t != term.term]
             if others:
-                found.append(Finding("Alias shared", str(term), f"“{alias}” is also a name of {', '.join(others)}"))
+                found.append(Finding("Alias shared", str(term), f"“{alias}” is also a name of {', '.join(others)}", edit_url(term)))
             if rendering.name_key(alias) in _everyday_words():
-                found.append(Finding("Alias is a common word", str(term), f"“{alias}” would link everyday text"))
+                found.append(Finding("Alias is a common word", str(term), f"“{alias}” would link everyday text", edit_url(term)))
     return found
 
 
@@ -166,7 +172,7 @@ def hard_to_read(items) -> list[Finding]:
         grade = rendering.readability(html)[0] if html else 0.0
         if grade > rendering.READING_GRADE_LIMIT:
             found.append(Finding("Hard to read", str(item),
-                                 f"reads at grade {grade}, above grade {rendering.READING_GRADE_LIMIT}"))
+                                 f"reads at grade {grade}, above grade {rendering.READING_GRADE_LIMIT}", edit_url(item)))
     return found
 
 

@@ -1,5 +1,6 @@
 """The staff home: what awaits each person, and an admin page for what a role may not do."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from . import attention, reviews, workflow
 from .models import Article, GlossaryTerm, PendingChange, ProblemReport
 
 SOON_DAYS = 30
+DECIDED_DAYS = 14  # how long an author sees that their change was approved or withdrawn
 
 
 @dataclass
@@ -57,6 +59,14 @@ def work_for(user) -> dict:
         _change_line(c, f"{c.get_state_display()}, last saved {_when(c.updated_at)}")
         for c in mine.exclude(state=PendingChange.State.SENT_BACK)
     ]
+    decided = [
+        _change_line(c, f"{c.get_state_display().lower()} by {reviews.staff_name(c.decided_by)} {_when(c.decided_at)}"
+                        + (": live now" if c.state == PendingChange.State.APPROVED else ""))
+        for c in PendingChange.objects.filter(
+            author=user, state__in=(PendingChange.State.APPROVED, PendingChange.State.WITHDRAWN),
+            decided_at__gte=timezone.now() - datetime.timedelta(days=DECIDED_DAYS),
+        ).exclude(decided_by=user).select_related("article", "term", "decided_by").order_by("-decided_at")
+    ]
     items = [*Article.objects.filter(status=Article.Status.PUBLISHED).select_related("reviewed_by__staff_profile"),
              *GlossaryTerm.objects.published().select_related("reviewed_by__staff_profile")]
     today = timezone.localdate()
@@ -81,6 +91,8 @@ def work_for(user) -> dict:
         "awaiting": awaiting,
         "sent_back": sent_back,
         "in_progress": in_progress,
+        "decided": decided,
+        "decided_days": DECIDED_DAYS,
         "unreviewed": unreviewed,
         "overdue": overdue,
         "due_soon": due_soon,

@@ -566,7 +566,9 @@ class Editor(threading.Thread):
             if missing:
                 edit.problem = f"change form lacks {', '.join(sorted(missing))}"
                 return edit
-            review = {"reviewed_by": str(self.user_pk), "last_reviewed": datetime.date.today().isoformat()}
+            today = datetime.date.today()
+            review = {"reviewed_by": str(self.user_pk), "last_reviewed": today.isoformat(),
+                      "next_review_due": (today + datetime.timedelta(days=365)).isoformat()}
             form = [(name, self.with_edit(value, marker) if name == "body" else review.get(name, value))
                     for name, value in fields]
             form += [("review_confirmed", "on"), ("_save", "Save")]

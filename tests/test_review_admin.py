@@ -161,3 +161,14 @@ def test_approval_history_of_the_second_change_names_its_review(clinician_client
     decide(clinician_client, second_change, **reviewed(clinician))
     latest = Version.objects.get_for_object(article).first()
     assert f"change #{second_change.pk}). Review by Dr. Rao" in latest.revision.comment
+
+
+def test_the_editor_sees_on_the_staff_home_that_their_change_went_live(editor_client, clinician_client, clinician, submitted):
+    decide(clinician_client, submitted, **reviewed(clinician))
+    html = editor_client.get("/admin/").content.decode()
+    assert "approved by Dr. Rao" in html and "live now" in html
+
+
+def test_needs_attention_links_to_the_form_where_it_is_fixed(clinician_client, article):
+    html = clinician_client.get("/admin/").content.decode()
+    assert f'<a href="/admin/articles/article/{article.pk}/change/">Options</a>: <span class="work-detail">add at least one source' in html
