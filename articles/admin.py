@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import review_admin  # noqa: F401  (registers the pending-change review screens)
+from . import search_admin  # noqa: F401  (registers the search synonym list)
 from . import workflow
 from .editorial_admin import EditorialAdmin
 from .forms import ArticleForm, GlossaryTermForm

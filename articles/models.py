@@ -447,3 +447,6 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.stamp}"
+
+
+from .search_models import SearchEntry, Synonym  # noqa: E402, F401  (registered with the app's models)

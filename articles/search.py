@@ -1,37 +1,71 @@
-"""Search over published articles and glossary terms.
+"""Search for a worried reader: crisis help first, the words patients use, typos forgiven.
 
-PostgreSQL: full-text search (websearch syntax, English stemming, weighted ranking).
-Other databases (SQLite): every query word must appear somewhere; ranked in Python.
-Either way, title and term-name matches come first, and the passage shown comes from
-rendering.highlight(), which escapes everything.
+1. The query is cleaned (control characters, length) and split into words.
+2. If it is about suicide, self-harm, wanting to die or being unsafe (crisis.py), the page shows
+   the crisis help above everything else.
+3. A misspelt word is matched to the closest word the guide uses (rapidfuzz over the indexed
+   vocabulary, the same on both databases), offered as "Did you mean ...?" and searched too.
+4. The words patients use become the guide's: a glossary name or alias brings in its term, and
+   staff's synonym list (Synonym, edited in the admin) maps brand names and lay phrases.
+5. search_index.find() matches whole, stemmed words (never inside other words) on SQLite FTS5 or
+   PostgreSQL full-text, any word counting, so a question ranks the passages that answer it.
+   A term named by the query (an abbreviation like ECT, or an alias) comes first.
 """
 
+from __future__ import annotations
+
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count
+from django.urls import reverse
 from django.utils.safestring import SafeString
+import snowballstemmer
+from rapidfuzz import fuzz, process
 
-from . import rendering
-from .models import Article, GlossaryTerm
+from . import caching, crisis, rendering, search_index
+from .models import Article, GlossaryTerm, SearchEntry, Synonym
 
 MAX_QUERY_LENGTH = 200
-MAX_WORDS = 8
-MAX_RESULTS = 30
+MAX_WORDS = 12
+MAX_RESULTS = 20
+TYPO_SCORE = 80  # rapidfuzz ratio (0-100) for a word to count as a misspelling of another
+TYPO_MIN_LENGTH = 4
 # NUL and other control characters are refused by PostgreSQL and mean nothing to a reader.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+NAMED_BOOST = 1000  # a term the query names outranks every passage that merely mentions it
+
+# Words that carry no meaning in a question ("what is the best treatment for me").
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most
+    my myself no nor not now of off on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with would you
+    your yours yourself yourselves get got really tell know mean means help""".split()
+)
 
 
 @dataclass(frozen=True)
 class Result:
-    kind: str
+    kind: str  # "Guide section" or "Glossary term"
     title: str
     url: str
+    context: str  # e.g. "Part 2: Why Doesn’t Treatment Work for Everyone?"
     passage: SafeString
     score: float
+
+
+@dataclass
+class Search:
+    query: str = ""
+    results: list[Result] = field(default_factory=list)
+    crisis: bool = False
+    did_you_mean: str = ""  # the corrected query, if a word looked misspelt
+    suggested_terms: list[GlossaryTerm] = field(default_factory=list)  # when nothing was found
+    parts: list[Article] = field(default_factory=list)  # when nothing was found
 
 
 def clean_query(raw: str) -> str:
@@ -39,87 +73,135 @@ def clean_query(raw: str) -> str:
     return " ".join(CONTROL.sub(" ", raw or "")[:MAX_QUERY_LENGTH].split())
 
 
-def search(raw: str) -> tuple[str, list[Result]]:
-    """(cleaned query, ranked results)."""
-    query = clean_query(raw)
-    words = rendering.WORD.findall(query)[:MAX_WORDS]
+def search(raw: str) -> Search:
+    found = Search(query=clean_query(raw))
+    words = rendering.WORD.findall(found.query)[:MAX_WORDS]
     if not words:
-        return query, []
-    if connection.vendor == "postgresql":
-        articles, terms = _postgres(query)
-    else:
-        articles, terms = _fallback(words)
-    results = [_article_result(a, words, rank) for a, rank in articles]
-    results += [_term_result(t, words, rank) for t, rank in terms]
+        return found
+    found.crisis = crisis.is_crisis(found.query)
+    meaningful = [w for w in words if w.casefold() not in STOPWORDS] or words
+    corrections = _corrections(meaningful)
+    if corrections:
+        found.did_you_mean = " ".join(corrections.get(w.casefold(), w) for w in words)
+    searched = list(dict.fromkeys([*meaningful, *corrections.values()]))
+    phrases, named = _expansions(" ".join([found.query, found.did_you_mean]))
+    hits = dict(search_index.find(searched, phrases))
+    entries = search_index.visible(list(hits))
+    highlight_words = [*searched, *(w for p in phrases for w in p.split())]
+    parts = {a.pk: i for i, a in enumerate(Article.objects.published().order_by("order", "pk").only("pk"), start=1)}
+    results = []
+    for entry in entries:
+        score = hits[entry.pk] + (NAMED_BOOST if entry.term_id in named else 0)
+        if entry.article_id and not entry.anchor and _title_matches(entry.names, meaningful):
+            score += NAMED_BOOST / 2
+        results.append(_result(entry, score, highlight_words, parts))
     results.sort(key=lambda r: -r.score)
-    return query, results[:MAX_RESULTS]
+    found.results = results[:MAX_RESULTS]
+    if not found.results:
+        found.suggested_terms = _closest_terms(found.query)
+        found.parts = list(Article.objects.published().order_by("order", "pk").only("title", "slug", "summary"))
+    return found
 
 
-def _postgres(query):
-    search_query = SearchQuery(query, search_type="websearch", config="english")
-    article_vector = (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector("search_text", weight="C", config="english")
-    )
-    term_vector = (
-        SearchVector("term", weight="A", config="english")
-        + SearchVector(Cast("aliases", TextField()), weight="A", config="english")
-        + SearchVector("definition", weight="B", config="english")
-        + SearchVector("search_text", weight="C", config="english")
-    )
-    articles = (
-        Article.objects.published()
-        .annotate(document=article_vector, rank=SearchRank(article_vector, search_query))
-        .filter(document=search_query)
-        .only("title", "slug", "summary", "search_text")
-    )
-    terms = (
-        GlossaryTerm.objects.published().annotate(document=term_vector, rank=SearchRank(term_vector, search_query))
-        .filter(document=search_query)
-        .only("term", "slug", "aliases", "definition", "search_text")
-    )
-    return [(a, a.rank) for a in articles], [(t, t.rank) for t in terms]
+def _result(entry: SearchEntry, score: float, words: list[str], parts: dict) -> Result:
+    if entry.term_id:
+        term = entry.term
+        return Result("Glossary term", term.term, term.get_absolute_url(), "",
+                      rendering.highlight(entry.body, words), score)
+    article = entry.article
+    url = article.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
+    part = parts.get(article.pk)
+    context = f"Part {part}: {article.title}" if part else article.title
+    return Result("Guide section", entry.title, url, context, rendering.highlight(entry.body, words), score)
 
 
-def _fallback(words):
-    article_filter, term_filter = Q(), Q()
+def _title_matches(title: str, words: list[str]) -> bool:
+    """Every meaningful word of the query is in the article's title (stems compared)."""
+    title_stems = {stem(w) for w in rendering.name_key(title)}
+    return all(stem(w.casefold()) in title_stems for w in words)
+
+
+# The words patients use
+
+
+def _normalized(text: str) -> str:
+    return f" {crisis.normalize(text)} "
+
+
+def _expansions(query: str) -> tuple[list[str], set[int]]:
+    """Phrases to search for besides the query's own words, and the terms the query names.
+    A glossary name or alias in the query brings in the term's name; a synonym brings in its meaning."""
+    text = _normalized(query)
+    phrases, named = [], set()
+    for term in GlossaryTerm.objects.published().only("pk", "term", "aliases"):
+        if any(_normalized(name) in text for name in term.names if crisis.normalize(name)):
+            named.add(term.pk)
+            phrases.append(term.term)
+    for synonym in Synonym.objects.all():
+        if crisis.normalize(synonym.phrase) and _normalized(synonym.phrase) in text:
+            phrases.append(synonym.means)
+            named.update(
+                t.pk for t in GlossaryTerm.objects.published().only("pk", "term", "aliases")
+                if any(crisis.normalize(n) == crisis.normalize(synonym.means) for n in t.names)
+            )
+    return list(dict.fromkeys(phrases)), named
+
+
+# Typos
+
+_vocabulary_lock = threading.Lock()
+_vocabulary: dict = {"key": None, "words": frozenset(), "choices": ()}
+_stemmer = threading.local()
+
+
+def stem(word: str) -> str:
+    """English (Snowball) stem: "worked" and "works" are both "work", so neither looks misspelt."""
+    if not hasattr(_stemmer, "english"):
+        _stemmer.english = snowballstemmer.stemmer("english")
+    return _stemmer.english.stemWord(word)
+
+
+def vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Every word the guide, its terms and the synonym list use (lower case, with their stems),
+    remembered per content version: (known words and stems, words offered as corrections)."""
+    key = (caching.content_version().stamp, SearchEntry.objects.aggregate(n=Count("id"))["n"], Synonym.objects.count())
+    with _vocabulary_lock:
+        if _vocabulary["key"] == key:
+            return _vocabulary["words"], _vocabulary["choices"]
+    words = set()
+    for title, names, body in SearchEntry.objects.values_list("title", "names", "body"):
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", f"{title} {names} {body}"))
+    for phrase, means in Synonym.objects.values_list("phrase", "means"):
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", f"{phrase} {means}"))
+    choices = tuple(sorted(w for w in words if len(w) >= TYPO_MIN_LENGTH))
+    known = frozenset(words | {stem(w) for w in words})
+    with _vocabulary_lock:
+        _vocabulary.update(key=key, words=known, choices=choices)
+    return _vocabulary["words"], choices
+
+
+def _corrections(words: list[str]) -> dict[str, str]:
+    """{misspelt word: the closest word the guide uses}, for words the guide never uses."""
+    known, choices = vocabulary()
+    fixed = {}
     for word in words:
-        article_filter &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(search_text__icontains=word)
-        term_filter &= (
-            Q(term__icontains=word) | Q(aliases__icontains=word) | Q(definition__icontains=word)
-            | Q(search_text__icontains=word)
-        )
-    articles = Article.objects.published().filter(article_filter).only("title", "slug", "summary", "search_text")
-    terms = GlossaryTerm.objects.published().filter(term_filter).only("term", "slug", "aliases", "definition", "search_text")
-
-    def rank(*fields):
-        text = " ".join(fields).casefold()
-        return sum(text.count(word.casefold()) for word in words) / (1 + len(text) / 1000)
-
-    return (
-        [(a, rank(a.title, a.title, a.summary, a.search_text)) for a in articles],
-        [(t, rank(t.term, t.term, *t.aliases, t.definition, t.search_text)) for t in terms],
-    )
+        low = word.casefold()
+        if len(low) < TYPO_MIN_LENGTH or not low.isalpha() or low in known or stem(low) in known:
+            continue
+        best = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+        if best:
+            fixed[low] = best[0]
+    return fixed
 
 
-def _named(names, words):
-    """Title and term-name matches rank above every body match; a name that is the whole query, first."""
-    query = rendering.name_key(" ".join(words))
-    keys = [rendering.name_key(name) for name in names]
-    if query in keys:
-        return 200
-    named_words = {word for key in keys for word in key}
-    return 100 if any(word.casefold() in named_words for word in words) else 0
+def _closest_terms(query: str, limit: int = 3) -> list[GlossaryTerm]:
+    terms = list(GlossaryTerm.objects.published().only("term", "slug", "aliases", "definition"))
+    names = {name.casefold(): term for term in terms for name in term.names}
+    matches = process.extract(query.casefold(), list(names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+    return list(dict.fromkeys(names[name] for name, _, _ in matches))[:limit]
 
 
-def _article_result(article, words, rank):
-    text = f"{article.summary}\n{article.search_text}"
-    return Result("Guide", article.title, article.get_absolute_url(), rendering.highlight(text, words),
-                  _named([article.title], words) + rank)
+def search_url(query: str) -> str:
+    from urllib.parse import urlencode
 
-
-def _term_result(term, words, rank):
-    text = f"{term.definition}\n{term.search_text}"
-    return Result("Glossary", term.term, term.get_absolute_url(), rendering.highlight(text, words),
-                  _named(term.names, words) + rank)
+    return f"{reverse('articles:search')}?{urlencode({'q': query})}"

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from . import search_index
 from .caching import bump_content_version
-from .models import Article, GlossaryTerm, rerender_for_term
+from .models import Article, GlossaryTerm, Synonym, rerender_for_term
 
 _state = threading.local()
 
@@ -27,6 +28,7 @@ def rerender_suppressed():
 @receiver(post_save, sender=GlossaryTerm)
 def glossary_saved(sender, instance, **kwargs):
     # Inside the saving transaction: the term and the pages that link it change together.
+    search_index.sync(instance)
     if not getattr(_state, "suppressed", 0):
         names = (*getattr(instance, "previous_names", ()), *instance.names)
         slugs = {instance.slug, getattr(instance, "previous_slug", None) or instance.slug}
@@ -41,6 +43,14 @@ def glossary_deleted(sender, instance, **kwargs):
     transaction.on_commit(bump_content_version)
 
 
-@receiver([post_save, post_delete], sender=Article)
-def article_changed(sender, **kwargs):
+@receiver(post_save, sender=Article)
+def article_saved(sender, instance, **kwargs):
+    search_index.sync(instance)
+    transaction.on_commit(bump_content_version)
+
+
+@receiver(post_delete, sender=Article)
+@receiver([post_save, post_delete], sender=Synonym)
+def content_changed(sender, **kwargs):
+    # A synonym changes what search finds, so cached search pages are retired too.
     transaction.on_commit(bump_content_version)

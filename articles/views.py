@@ -107,9 +107,13 @@ def redirect_old_slug(slug, owner):
 
 @public_page
 def search(request):
-    query, results = searching.search(request.GET.get("q", ""))
-    title = f"Search: {query}" if query else "Search"
-    return render(request, "search/results.html", {"query": query, "results": results, "page_title": title})
+    found = searching.search(request.GET.get("q", ""))
+    title = f"Search: {found.query}" if found.query else "Search"
+    context = {
+        "found": found, "query": found.query, "results": found.results, "page_title": title,
+        "did_you_mean_url": searching.search_url(found.did_you_mean) if found.did_you_mean else "",
+    }
+    return render(request, "search/results.html", context)
 
 
 @csrf_exempt  # no cookie for readers: the form's signed token does the CSRF check's job (reports.py)

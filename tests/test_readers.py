@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from articles.models import Article
 from articles.rendering import qr_svg
@@ -159,89 +158,6 @@ def test_article_has_breadcrumb_back_to_the_guide(client, guide):
     content = client.get(guide.get(order=2).get_absolute_url()).content.decode()
     assert '<nav class="breadcrumbs" aria-label="Breadcrumb">' in content
     assert "Part 2 of 4" in content
-
-
-# Search
-
-
-def search(client, q):
-    response = client.get(reverse("articles:search"), {"q": q})
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def result_titles(content):
-    return re.findall(r'<h2 class="result-title"><a href="[^"]+">([^<]+)</a>', content)
-
-
-def test_search_finds_articles_by_body_text(client, guide):
-    assert "Why Doesn’t Treatment Work for Everyone?" in result_titles(search(client, "genetic"))
-
-
-def test_search_finds_glossary_terms(client, guide):
-    assert "Ketamine" in result_titles(search(client, "ketamine"))
-
-
-def test_search_ranks_title_and_term_matches_first(client, guide):
-    titles = result_titles(search(client, "esketamine"))
-    assert titles[0] == "Esketamine"
-
-
-def test_search_ranks_an_exact_term_above_a_longer_word_containing_it(client, guide):
-    assert result_titles(search(client, "ketamine"))[0] == "Ketamine"
-
-
-def test_search_matches_a_term_by_its_alias(client, guide):
-    assert result_titles(search(client, "TMS"))[0] == "Transcranial magnetic stimulation"
-
-
-def test_search_ranks_an_article_title_match_above_body_matches(client, guide):
-    assert result_titles(search(client, "emotional weight"))[0] == "The Emotional Weight of TRD"
-
-
-def test_search_shows_the_matching_passage_with_the_query_highlighted(client, guide):
-    content = search(client, "genetic")
-    assert re.search(r"<mark>Genetic</mark> differences that affect", content)
-
-
-def test_search_does_not_show_drafts(client, guide, make_article):
-    make_article(title="Unpublished zebrafish notes", body="Zebrafish.", status=Article.Status.DRAFT, published_at=None)
-    assert result_titles(search(client, "zebrafish")) == []
-
-
-def test_empty_search_is_a_normal_page(client, db):
-    content = search(client, "")
-    assert "<h1>Search</h1>" in content
-    assert result_titles(content) == [] and "results for" not in content
-
-
-def test_search_without_results_says_so(client, guide):
-    assert "0 results for “xylophone”" in search(client, "xylophone")
-
-
-def test_very_long_search_is_a_normal_page(client, guide):
-    content = search(client, "depression " * 1000)
-    assert "results for" in content
-
-
-def test_html_in_the_query_is_never_reflected_unescaped(client, guide):
-    content = search(client, '<script>alert(1)</script>"><img src=x onerror=alert(2)>')
-    assert "<script>alert(1)" not in content
-    assert "<img src=x" not in content
-    assert "&lt;script&gt;" in content
-
-
-@pytest.mark.parametrize(
-    "query",
-    ["\x00ketamine", "ketamine\u202e", "😀 depression", "\ufeff", "ＴＭＳ", "a" * 10_000, "%00", "' OR 1=1 --", "\\", "&&|!:*"],
-)
-def test_odd_queries_get_a_normal_page(client, guide, query):
-    search(client, query)
-
-
-def test_search_query_is_kept_in_the_search_box_escaped(client, guide):
-    content = search(client, 'ket"amine')
-    assert 'value="ket&quot;amine"' in content
 
 
 # Privacy

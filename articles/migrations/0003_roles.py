@@ -6,11 +6,13 @@ from django.db import migrations
 EDITOR = [
     "view_article", "add_article", "change_article",
     "view_glossaryterm", "add_glossaryterm", "change_glossaryterm",
+    "view_synonym",
 ]
 PUBLISHER = EDITOR + [
     "publish_article", "restore_article", "delete_article",
     "publish_glossaryterm", "restore_glossaryterm", "delete_glossaryterm",
     "view_problemreport", "change_problemreport",
+    "add_synonym", "change_synonym", "delete_synonym",
 ]
 
 
