@@ -192,8 +192,19 @@ def public_page(view):
     return wrapped
 
 
+_forgetters = []
+
+
+def remember_per_version(forget):
+    """Register a function that drops another module's per-content-version memo."""
+    _forgetters.append(forget)
+    return forget
+
+
 def forget_local_state() -> None:
     """Drop this process's memo and page copies (tests start from a clean slate)."""
     with _lock:
         _memo.update(version=None, checked=0.0)
         _pages.clear()
+    for forget in _forgetters:
+        forget()

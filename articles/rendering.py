@@ -25,8 +25,9 @@ MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code"]
 # take one, e.g. "## Get help" beside the crisis banner's #get-help, gets "section-" in front instead.
 RESERVED_IDS = frozenset({
     "appears-title", "attention-title", "awaiting-title", "change-history", "conflict-title", "content-main",
-    "copy-status", "due-title", "get-help", "get-help-title", "main-content", "mine-title", "next-title",
-    "notfound-q", "report-message", "report-title", "reports-title", "scheduled-title", "search-q",
+    "copy-status", "decided-title", "due-title", "get-help", "get-help-title", "main-content", "mine-title", "next-title",
+    "notfound-q", "report-message", "report-title", "reports-title", "scheduled-title", "search-crisis-title",
+    "search-q",
     "sent-back-title", "share-title", "share-url", "site-name", "site-search-q", "sources-title", "toc-title",
     "unreviewed-title", "words-used-title",
 })

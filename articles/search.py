@@ -18,7 +18,6 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.safestring import SafeString
 import snowballstemmer
@@ -88,7 +87,7 @@ def search(raw: str) -> Search:
     hits = dict(search_index.find(searched, phrases))
     entries = search_index.visible(list(hits))
     highlight_words = [*searched, *(w for p in phrases for w in p.split())]
-    parts = {a.pk: i for i, a in enumerate(Article.objects.published().order_by("order", "pk").only("pk"), start=1)}
+    parts = lexicon().parts
     results = []
     for entry in entries:
         score = hits[entry.pk] + (NAMED_BOOST if entry.term_id in named else 0)
@@ -121,36 +120,76 @@ def _title_matches(title: str, words: list[str]) -> bool:
     return all(stem(w.casefold()) in title_stems for w in words)
 
 
+# What search knows about the guide, remembered per content version
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: tuple  # (term pk, canonical name, normalized names)
+    synonyms: tuple  # (normalized phrase, meaning, pks of terms the meaning names)
+    known: frozenset  # every word used (lower case) and its stem
+    choices: tuple  # words offered as corrections
+    parts: dict  # article pk -> part number
+
+
+_lexicon_lock = threading.Lock()
+_lexicon: dict = {"key": None, "value": None}
+
+
+@caching.remember_per_version
+def forget_lexicon() -> None:
+    with _lexicon_lock:
+        _lexicon.update(key=None, value=None)
+
+
+def lexicon() -> Lexicon:
+    key = caching.content_version().stamp
+    with _lexicon_lock:
+        if _lexicon["key"] == key and _lexicon["value"] is not None:
+            return _lexicon["value"]
+    terms = tuple(
+        (t.pk, t.term, tuple(n for n in map(crisis.normalize, t.names) if n))
+        for t in GlossaryTerm.objects.published().only("pk", "term", "aliases")
+    )
+    synonyms = tuple(
+        (crisis.normalize(phrase), means, frozenset(pk for pk, _, names in terms if crisis.normalize(means) in names))
+        for phrase, means in Synonym.objects.values_list("phrase", "means") if crisis.normalize(phrase)
+    )
+    words = set()
+    for title, names, body in SearchEntry.objects.values_list("title", "names", "body"):
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", f"{title} {names} {body}"))
+    for phrase, means, _ in synonyms:
+        words.update(re.findall(r"[^\W\d_]+", f"{phrase} {means.casefold()}"))
+    parts = {pk: i for i, pk in enumerate(Article.objects.published().order_by("order", "pk").values_list("pk", flat=True), 1)}
+    value = Lexicon(terms, synonyms, frozenset(words | {stem(w) for w in words}),
+                    tuple(sorted(w for w in words if len(w) >= TYPO_MIN_LENGTH)), parts)
+    with _lexicon_lock:
+        _lexicon.update(key=key, value=value)
+    return value
+
+
 # The words patients use
-
-
-def _normalized(text: str) -> str:
-    return f" {crisis.normalize(text)} "
 
 
 def _expansions(query: str) -> tuple[list[str], set[int]]:
     """Phrases to search for besides the query's own words, and the terms the query names.
     A glossary name or alias in the query brings in the term's name; a synonym brings in its meaning."""
-    text = _normalized(query)
+    text = f" {crisis.normalize(query)} "
+    known = lexicon()
     phrases, named = [], set()
-    for term in GlossaryTerm.objects.published().only("pk", "term", "aliases"):
-        if any(_normalized(name) in text for name in term.names if crisis.normalize(name)):
-            named.add(term.pk)
-            phrases.append(term.term)
-    for synonym in Synonym.objects.all():
-        if crisis.normalize(synonym.phrase) and _normalized(synonym.phrase) in text:
-            phrases.append(synonym.means)
-            named.update(
-                t.pk for t in GlossaryTerm.objects.published().only("pk", "term", "aliases")
-                if any(crisis.normalize(n) == crisis.normalize(synonym.means) for n in t.names)
-            )
+    for pk, term, names in known.terms:
+        if any(f" {name} " in text for name in names):
+            named.add(pk)
+            phrases.append(term)
+    for phrase, means, terms in known.synonyms:
+        if f" {phrase} " in text:
+            phrases.append(means)
+            named.update(terms)
     return list(dict.fromkeys(phrases)), named
 
 
 # Typos
 
-_vocabulary_lock = threading.Lock()
-_vocabulary: dict = {"key": None, "words": frozenset(), "choices": ()}
 _stemmer = threading.local()
 
 
@@ -161,28 +200,9 @@ def stem(word: str) -> str:
     return _stemmer.english.stemWord(word)
 
 
-def vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Every word the guide, its terms and the synonym list use (lower case, with their stems),
-    remembered per content version: (known words and stems, words offered as corrections)."""
-    key = (caching.content_version().stamp, SearchEntry.objects.aggregate(n=Count("id"))["n"], Synonym.objects.count())
-    with _vocabulary_lock:
-        if _vocabulary["key"] == key:
-            return _vocabulary["words"], _vocabulary["choices"]
-    words = set()
-    for title, names, body in SearchEntry.objects.values_list("title", "names", "body"):
-        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", f"{title} {names} {body}"))
-    for phrase, means in Synonym.objects.values_list("phrase", "means"):
-        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", f"{phrase} {means}"))
-    choices = tuple(sorted(w for w in words if len(w) >= TYPO_MIN_LENGTH))
-    known = frozenset(words | {stem(w) for w in words})
-    with _vocabulary_lock:
-        _vocabulary.update(key=key, words=known, choices=choices)
-    return _vocabulary["words"], choices
-
-
 def _corrections(words: list[str]) -> dict[str, str]:
     """{misspelt word: the closest word the guide uses}, for words the guide never uses."""
-    known, choices = vocabulary()
+    known, choices = lexicon().known, lexicon().choices
     fixed = {}
     for word in words:
         low = word.casefold()

@@ -231,4 +231,6 @@ def visible(ids):
 
     return SearchEntry.objects.filter(id__in=ids).filter(
         Q(article__in=Article.objects.published()) | Q(term__in=GlossaryTerm.objects.published())
-    ).select_related("article", "term")
+    ).select_related("article", "term").only(
+        "title", "anchor", "body", "names", "article__title", "article__slug", "term__term", "term__slug"
+    )

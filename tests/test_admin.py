@@ -76,7 +76,8 @@ def test_publisher_publishes_a_reviewed_draft(clinician_client, clinician, clien
 
 def test_publish_action_publishes_reviewed_drafts(publisher_client, clinician, make_article):
     article = make_article(status=Article.Status.DRAFT, published_at=None, reviewed_by=clinician,
-                           last_reviewed=timezone.localdate())
+                           last_reviewed=timezone.localdate(),
+                           next_review_due=timezone.localdate() + timezone.timedelta(days=365))
     publisher_client.post("/admin/articles/article/", {"action": "publish_selected", "_selected_action": [article.pk]})
     assert Article.objects.published().filter(pk=article.pk).exists()
 

@@ -16,6 +16,9 @@ PAGES = [
     "/glossary/",
     "/glossary/transcranial-magnetic-stimulation/",
     "/search/?q=ketamine",
+    "/search/?q=suicide",  # crisis help above the results
+    "/search/?q=xylophone",  # nothing found: parts, close terms, crisis line
+    "/search/?q=ketmine",  # did you mean
     "/no-such-page/",
 ]
 

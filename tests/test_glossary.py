@@ -136,6 +136,7 @@ def test_publishing_a_new_term_in_the_admin_shows_on_the_next_page_view(
         response = edit(
             staff, "/admin/articles/glossaryterm/add/", term="Ketamine", slug="ketamine", definition="A medicine.",
             status="published", reviewed_by=str(clinician.pk), last_reviewed=str(timezone.localdate()),
+            next_review_due=str(timezone.localdate() + timezone.timedelta(days=365)),
         )
     assert response.status_code == 302
     content = client.get(article_about_ketamine.get_absolute_url()).content.decode()

@@ -39,9 +39,19 @@ def big_site(db, settings):
 
 @pytest.mark.parametrize("url", ["/", "/guide/part-25/", "/glossary/", "/glossary/term-26/", "/search/?q=term"])
 def test_public_pages_run_at_most_3_queries_on_a_big_site(client, big_site, url, django_assert_max_num_queries):
+    client.get("/search/?q=warm")  # search's lexicon is built once per content version (next test)
     with django_assert_max_num_queries(3):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_search_builds_its_lexicon_once_per_content_version_in_4_queries(big_site, django_assert_num_queries):
+    from articles import search
+
+    with django_assert_num_queries(4):  # terms, synonyms, passages, parts: whatever the site's size
+        search.lexicon()
+    with django_assert_num_queries(0):
+        search.lexicon()
 
 
 def test_article_page_links_terms_from_a_big_glossary(client, big_site):
