@@ -53,6 +53,7 @@ def test_the_admin_editor_works_under_the_csp_without_violations(page, live_guid
     expect(page.locator(".markdownx-preview script")).to_have_count(0)
     page.select_option("#id_reviewed_by", str(pat.pk))
     page.fill("#id_last_reviewed", str(timezone.localdate()))
+    page.fill("#id_next_review_due", str(timezone.localdate() + timezone.timedelta(days=365)))
     page.check("#id_review_confirmed")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
