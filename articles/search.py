@@ -97,7 +97,8 @@ def search(raw: str) -> Search:
     results.sort(key=lambda r: -r.score)
     found.results = results[:MAX_RESULTS]
     if not found.results:
-        found.suggested_terms = _closest_terms(found.query)
+        # Near-spellings of glossary names; never for a crisis query, where help comes first.
+        found.suggested_terms = [] if found.crisis else _closest_terms(found.query)
         found.parts = list(Article.objects.published().order_by("order", "pk").only("title", "slug", "summary"))
     return found
 
@@ -217,7 +218,7 @@ def _corrections(words: list[str]) -> dict[str, str]:
 def _closest_terms(query: str, limit: int = 3) -> list[GlossaryTerm]:
     terms = list(GlossaryTerm.objects.published().only("term", "slug", "aliases", "definition"))
     names = {name.casefold(): term for term in terms for name in term.names}
-    matches = process.extract(query.casefold(), list(names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+    matches = process.extract(query.casefold(), list(names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=75)
     return list(dict.fromkeys(names[name] for name, _, _ in matches))[:limit]
 
 

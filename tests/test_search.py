@@ -296,3 +296,7 @@ def test_rebuild_search_index_command_indexes_every_published_passage(guide):
     call_command("rebuild_search_index", stdout=out)
     assert out.getvalue() == f"Indexed {SearchEntry.objects.count()} passages.\n"
     assert SearchEntry.objects.filter(term__isnull=False).count() == GlossaryTerm.objects.published().count()
+
+
+def test_a_crisis_query_with_no_results_suggests_no_glossary_words(client, guide):
+    assert "Glossary words that look close" not in search(client, "suicide")
