@@ -272,10 +272,11 @@ class EditorialAdmin(CompareVersionAdmin):
 
     @admin.display(description="Reading level")
     def reading_level(self, obj):
-        stored = getattr(obj, self.rendered_field, "")
-        if not stored:
+        # Measured on the words the form shows (for an Editor, the pending change), through the page's pipeline.
+        source = getattr(obj, self.rendered_field.removesuffix("_html"), "")
+        if not source:
             return "—"
-        grade, minutes = rendering.readability(stored)
+        grade, minutes = rendering.readability(render_preview(source))
         summary = f"Grade {grade} (Flesch-Kincaid) · about {minutes} min read"
         if grade > rendering.READING_GRADE_LIMIT:
             return format_html(

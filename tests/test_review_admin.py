@@ -172,3 +172,10 @@ def test_the_editor_sees_on_the_staff_home_that_their_change_went_live(editor_cl
 def test_needs_attention_links_to_the_form_where_it_is_fixed(clinician_client, article):
     html = clinician_client.get("/admin/").content.decode()
     assert f'<a href="/admin/articles/article/{article.pk}/change/">Options</a>: <span class="work-detail">add at least one source' in html
+
+
+def test_the_reading_level_on_the_form_measures_the_pending_change(editor_client, article):
+    long_words = "Pharmacological augmentation considerations necessitate individualized multidisciplinary evaluation. " * 5
+    edit(editor_client, article_url(article), body=long_words)
+    html = editor_client.get(article_url(article)).content.decode()
+    assert "reading-warning" in html
