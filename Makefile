@@ -23,8 +23,10 @@ content: migrate
 run: content
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on both cores (pytest-xdist); the browser tests, which drive one Chromium, after it.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser" -n 2
+	$(PY) -m pytest -m browser
 
 bench: install
 	$(PY) bench/run.py

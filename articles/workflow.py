@@ -321,7 +321,7 @@ def approve(change: PendingChange, user, *, seen: str, review: dict | None = Non
     if not can_publish(user, model):
         raise PermissionDenied("Only a Publisher can approve a change.")
     with transaction.atomic():
-        change = PendingChange.objects.select_for_update().select_related("updated_by").get(pk=change.pk)
+        change = PendingChange.objects.select_for_update().get(pk=change.pk)
         _require_open(change)
         if seen != fingerprint(change):
             when = timezone.localtime(change.updated_at)
