@@ -218,7 +218,7 @@ class EditorialAdmin(CompareVersionAdmin):
             "title": f"Restore the words of “{version.object_repr}”",
             "restoring": {
                 "when": when,
-                "who": reviews.staff_name(version.revision.user),
+                "who": reviews.staff_name(version.revision.user) if version.revision.user else "the import from content/",
                 "fields": [self.model._meta.get_field(n).verbose_name for n in request.restore_values],
             },
         }

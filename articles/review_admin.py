@@ -106,6 +106,9 @@ class PendingChangeAdmin(admin.ModelAdmin):
             request.POST or None, conflicts=conflicts if may_decide else (), model=model,
             initial={**own_review, "seen": workflow.fingerprint(change)},
         )
+        if request.method == "POST" and not change.is_open:
+            messages.error(request, f"Nothing was done: this change was already {change.get_state_display().lower()}.")
+            return HttpResponseRedirect(request.path)
         if request.method == "POST":
             response = self.decide(request, change, form, own_review)
             if response is not None:

@@ -353,6 +353,11 @@ def approve(change: PendingChange, user, *, seen: str, review: dict | None = Non
             live.review_recorded_at = timezone.now()
             recorded = f" Review by {reviews.reviewer_label(reviewer)} on {live.last_reviewed:%b %d, %Y}"
             recorded += f", recorded by {reviews.staff_name(user)}." if reviewer != user else "."
+        elif change.proposed and live.reviewed_by_id and change.review_recorded_at and (
+            change.review_recorded_at >= (change.content_changed_at or change.review_recorded_at)
+        ) and live.review_recorded_at == change.review_recorded_at:
+            # The review recorded in the change itself (by its author) goes live with it: say so in history.
+            recorded = f" Review by {reviews.reviewer_label(live.reviewed_by)} on {live.last_reviewed:%b %d, %Y}, recorded in the change."
         if not is_live(live):
             live.status = Status.PUBLISHED
         problem = review_problem_for(live)
@@ -387,6 +392,9 @@ def proposed_item(change: PendingChange):
     """An unsaved copy of the item as the change would make it, rendered as the page will be."""
     item = type(change.item).objects.get(pk=change.item.pk)
     apply(item, change.proposed)
+    if change.proposed:
+        # The review shown is the change's own: words nobody has reviewed read "Not yet reviewed".
+        item.content_changed_at, item.review_recorded_at = change.content_changed_at, change.review_recorded_at
     item.status = Status.PUBLISHED
     if isinstance(item, Article):
         item.render(glossary_matcher())

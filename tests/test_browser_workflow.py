@@ -98,6 +98,7 @@ def test_tab_moves_out_of_the_markdown_editor(browser, live_guide, make_staff):
     before = body.input_value()
     editor.keyboard.press("Tab")
     assert editor.evaluate("document.activeElement.id") != "id_body"
+    assert editor.evaluate("document.activeElement.closest('.markdownx-preview') === null")  # preview links skipped
     editor.keyboard.press("Shift+Tab")
     assert editor.evaluate("document.activeElement.id") == "id_body"
     assert body.input_value() == before

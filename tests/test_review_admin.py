@@ -179,3 +179,36 @@ def test_the_reading_level_on_the_form_measures_the_pending_change(editor_client
     edit(editor_client, article_url(article), body=long_words)
     html = editor_client.get(article_url(article)).content.decode()
     assert "reading-warning" in html
+
+
+def test_the_staff_preview_of_unreviewed_new_words_does_not_show_the_old_review(
+    editor_client, clinician_client, clinician, article, second_change
+):
+    html = editor_client.get(f"/preview/{article.slug}/?change={second_change.pk}").content.decode()
+    assert "Not yet reviewed by a clinician at this clinic" in html and "Reviewed by Dr. Rao" not in html
+
+
+def test_history_names_the_review_an_editor_recorded_in_the_change(clinician_client, make_staff, article):
+    nurse = make_staff("nia", "Editor", credentials="RN, psychiatric nurse")
+    client = Client()
+    client.force_login(nurse)
+    edit(client, article_url(article), button="_submit_review", **reviewed(nurse, body="Checked words."))
+    decide(clinician_client, PendingChange.objects.get(article=article))
+    comment = Version.objects.get_for_object(article).first().revision.comment
+    assert "Review by Dr. Nia, RN, psychiatric nurse on" in comment and "recorded in the change" in comment
+
+
+def test_approving_a_withdrawn_change_says_nothing_was_done(editor_client, clinician_client, clinician, submitted):
+    seen = open_form(clinician_client, review_url(submitted))
+    decide(editor_client, submitted, "withdraw")
+    response = send(clinician_client, review_url(submitted), {**seen, **reviewed(clinician), "action": "approve"}, "_")
+    followed = clinician_client.get(response["Location"]).content.decode()
+    assert "Nothing was done: this change was already withdrawn." in followed
+
+
+def test_a_restore_warns_when_it_replaces_a_colleagues_pending_words(make_staff, article, submitted):
+    colleague = Client()
+    colleague.force_login(make_staff("sam", "Editor"))
+    first = Version.objects.get_for_object(article).last()
+    html = colleague.get(f"/admin/articles/article/{article.pk}/history/{first.pk}/").content.decode()
+    assert "This replaces the words in Erin’s pending change" in html

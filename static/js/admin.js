@@ -18,4 +18,17 @@
     },
     true
   );
+
+  // The live preview is for reading: its links (glossary terms, sections) stay out of the tab
+  // order and cannot be followed away from an unsaved form.
+  function quietPreviews() {
+    document.querySelectorAll(".markdownx-preview").forEach(function (preview) {
+      preview.inert = true;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", quietPreviews);
+  } else {
+    quietPreviews();
+  }
 })();
