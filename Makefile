@@ -23,10 +23,10 @@ content: migrate
 run: content
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# The suite runs on both cores (pytest-xdist); the browser tests, which drive one Chromium, after it.
+# The suite runs on both cores (pytest-xdist), then the browser tests (one Chromium per core).
 test: install
 	$(PY) -m pytest -m "not browser" -n 2
-	$(PY) -m pytest -m browser
+	$(PY) -m pytest -m browser -n 2
 
 bench: install
 	$(PY) bench/run.py
