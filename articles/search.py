@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -223,6 +224,4 @@ def _closest_terms(query: str, limit: int = 3) -> list[GlossaryTerm]:
 
 
 def search_url(query: str) -> str:
-    from urllib.parse import urlencode
-
     return f"{reverse('articles:search')}?{urlencode({'q': query})}"

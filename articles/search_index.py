@@ -9,8 +9,8 @@ answers the question. Both databases stem words (treatments -> treatment, helped
 A query is a set of words and phrases joined by OR: a question in plain words ranks the passages
 that share the most of its words, rather than requiring every word.
 
-`sync(item)` runs on every save of an article or term; `rebuild()` (manage.py
-rebuild_search_index, and after migration) redoes everything.
+`sync(item)` runs on every save of an article or term (deleting one deletes its passages by
+cascade); `rebuild()` (manage.py rebuild_search_index, and after migration) redoes everything.
 """
 
 from __future__ import annotations
@@ -157,12 +157,6 @@ def sync(item) -> None:
         SearchEntry.objects.filter(**owner).delete()
         SearchEntry.objects.bulk_create(entries_for(item, SearchEntry))
         _set_vectors(SearchEntry.objects.filter(**owner))
-
-
-def remove(item) -> None:
-    from .search_models import SearchEntry
-
-    SearchEntry.objects.filter(**({"article_id": item.pk} if hasattr(item, "body_html") else {"term_id": item.pk})).delete()
 
 
 def rebuild(article_model=None, term_model=None, entry_model=None) -> int:

@@ -339,7 +339,7 @@ def approve(change: PendingChange, user, *, seen: str, review: dict | None = Non
             raise Conflict(unsettled, now_live, change.proposed)
         for name in conflicts:
             merged[name] = now_live[name] if choices[name] == "live" else change.proposed[name]
-        before = now_live
+        before, live_recorded = now_live, live.review_recorded_at
         apply(live, merged)
         if changed_fields(before, merged):
             live.content_changed_at = change.content_changed_at or timezone.now()
@@ -353,10 +353,11 @@ def approve(change: PendingChange, user, *, seen: str, review: dict | None = Non
             live.review_recorded_at = timezone.now()
             recorded = f" Review by {reviews.reviewer_label(reviewer)} on {live.last_reviewed:%b %d, %Y}"
             recorded += f", recorded by {reviews.staff_name(user)}." if reviewer != user else "."
-        elif change.proposed and live.reviewed_by_id and change.review_recorded_at and (
-            change.review_recorded_at >= (change.content_changed_at or change.review_recorded_at)
-        ) and live.review_recorded_at == change.review_recorded_at:
-            # The review recorded in the change itself (by its author) goes live with it: say so in history.
+        elif change.proposed and change.review_recorded_at and (
+            live_recorded is None or change.review_recorded_at > live_recorded
+        ):
+            # A review recorded in the change itself goes live with it (review_problem_for below
+            # refuses it if it does not cover the words): say so in history.
             recorded = f" Review by {reviews.reviewer_label(live.reviewed_by)} on {live.last_reviewed:%b %d, %Y}, recorded in the change."
         if not is_live(live):
             live.status = Status.PUBLISHED

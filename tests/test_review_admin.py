@@ -34,25 +34,24 @@ def submitted(editor_client, article):
 # The approver approves what they saw
 
 
-def test_approval_is_refused_when_the_editor_changed_the_proposal_after_the_approver_opened_it(
-    editor_client, clinician_client, clinician, article, submitted
-):
+@pytest.fixture
+def stale_approval(editor_client, clinician_client, clinician, article, submitted):
+    """Dr. Rao opens the review screen; Erin then edits the change; Dr. Rao presses Approve."""
     seen = open_form(clinician_client, review_url(submitted))
     edit(editor_client, article_url(article), body="Erin's unreviewed second thoughts.")
-    response = send(clinician_client, review_url(submitted), {**seen, **reviewed(clinician), "action": "approve"}, "_")
-    assert "changed this proposal at" in response.content.decode()
+    return send(clinician_client, review_url(submitted), {**seen, **reviewed(clinician), "action": "approve"}, "_")
+
+
+def test_approval_is_refused_when_the_editor_changed_the_proposal_after_the_approver_opened_it(article, stale_approval):
+    assert "Erin changed this proposal at" in stale_approval.content.decode()
     assert "unreviewed second thoughts" not in public(article)
 
 
 def test_after_a_refusal_the_screen_shows_the_latest_proposal_and_approving_again_publishes_it(
-    editor_client, clinician_client, clinician, article, submitted
+    clinician_client, clinician, article, submitted, stale_approval
 ):
-    seen = open_form(clinician_client, review_url(submitted))
-    edit(editor_client, article_url(article), body="Erin's second thoughts.")
-    refused = send(clinician_client, review_url(submitted), {**seen, **reviewed(clinician), "action": "approve"}, "_")
-    assert "Erin changed this proposal" in refused.content.decode()
-    send(clinician_client, review_url(submitted), {**form_data(refused), **reviewed(clinician), "action": "approve"}, "_")
-    assert "Erin's second thoughts." in public(article)
+    send(clinician_client, review_url(submitted), {**form_data(stale_approval), **reviewed(clinician), "action": "approve"}, "_")
+    assert "Erin's unreviewed second thoughts." in public(article)
 
 
 def test_approval_without_the_fingerprint_of_what_was_seen_is_refused(clinician_client, clinician, article, submitted):
