@@ -49,6 +49,18 @@ def _counter_key(request) -> str:
     return "report-rate:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
+def _count_from_address(request) -> int:
+    """This report's number among the last hour's from the sender's address; 1 if the cache is down
+    (a report is worth more than the limit)."""
+    key = _counter_key(request)
+    if cache.add(key, 1, timeout=3600):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired since add(), or the cache is unavailable
+        return 1
+
+
 def save(request, token: str, message: str) -> ProblemReport:
     """Save one report, or raise Refused with nothing saved."""
     path = path_from(token)
@@ -57,9 +69,7 @@ def save(request, token: str, message: str) -> ProblemReport:
         raise Refused("Please say in a few words what is wrong.", 400, can_retry=True)
     if len(message) > ProblemReport.MAX_LENGTH:
         raise Refused(f"Please keep it under {ProblemReport.MAX_LENGTH} characters.", 400, can_retry=True)
-    key = _counter_key(request)
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > PER_ADDRESS_PER_HOUR:
+    if _count_from_address(request) > PER_ADDRESS_PER_HOUR:
         raise Refused("Thank you, we have received several reports from you in the last hour. "
                       "Please try again later.", 429)
     return ProblemReport.objects.create(path=path, message=message)

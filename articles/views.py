@@ -1,6 +1,9 @@
+import time
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import rendering, reports, reviews, workflow
 from . import search as searching
@@ -105,7 +108,7 @@ def redirect_old_slug(slug, owner):
     return redirect(getattr(old, owner), permanent=True)
 
 
-@public_page
+@public_page(query={"q": searching.clean_query})
 def search(request):
     found = searching.search(request.GET.get("q", ""))
     title = f"Search: {found.query}" if found.query else "Search"
@@ -130,16 +133,19 @@ def report_problem(request):
     return redirect(reverse("articles:report_thanks") + "?" + urlencode({"from": reports.path_from(token)}))
 
 
+@require_safe
 def report_thanks(request):
     back = request.GET.get("from", "")
     back = back if back.startswith("/") and not back.startswith("//") else ""
     return render(request, "reports/result.html", {"back": back, "page_title": "Thank you"})
 
 
+@require_safe
 def robots_txt(request):
+    # The admin's address is not listed: a custom DJANGO_ADMIN_URL stays unpublished (its pages
+    # carry their own noindex).
     lines = [
         "User-agent: *",
-        f"Disallow: /{settings.ADMIN_URL}",
         f"Disallow: {reverse('articles:search')}",
         "Disallow: /preview/",
         "Disallow: /markdownx/",
@@ -191,18 +197,27 @@ def render_term(request, term, preview=False, change=None):
     return render(request, "glossary/term_detail.html", context)
 
 
+@require_safe
 def favicon(request):
     # Resolved per request: the hashed name exists only after collectstatic.
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
+@require_safe
 def healthz(request):
+    """For load balancers and monitoring, over plain HTTP too: 200 while the database answers
+    (pages are served without the cache if it is down), 503 when it does not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        database = "ok"
     except Exception:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        database = "unavailable"
+    token = str(time.monotonic_ns())
+    cache.set("healthz", token, timeout=10)
+    page_cache = "ok" if cache.get("healthz") == token else "unavailable"
+    body = f"database: {database}\ncache: {page_cache}\n"
+    return HttpResponse(body, status=200 if database == "ok" else 503, content_type="text/plain")
 
 
 def server_error(request):

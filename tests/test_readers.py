@@ -110,10 +110,14 @@ def test_sitemap_lists_published_articles_and_terms_with_lastmod(client, guide, 
     assert content.count("<lastmod>") == content.count("<loc>")
 
 
-def test_robots_txt_disallows_the_admin_and_names_the_sitemap(client, db):
+def test_robots_txt_names_the_sitemap(client, db):
     content = client.get("/robots.txt").content.decode()
-    assert "Disallow: /admin/" in content
     assert f"Sitemap: {SITE}/sitemap.xml" in content
+
+
+def test_robots_txt_does_not_disclose_the_admin_address(client, db, settings):
+    settings.ADMIN_URL = "staff-desk-7f3a/"
+    assert "staff-desk-7f3a" not in client.get("/robots.txt").content.decode()
 
 
 # Crisis help and disclaimer

@@ -43,3 +43,30 @@ def test_default_database_is_sqlite():
 def test_database_url_selects_postgresql():
     result = load_settings(DJANGO_DEBUG="true", DATABASE_URL="postgres://u@127.0.0.1:5432/trd")
     assert result.stdout.split()[2] == "django.db.backends.postgresql"
+
+
+def settings_value(expression: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TRD_"))}
+    return subprocess.run([sys.executable, "-c", f"import trd_site.settings as s; print({expression})"],
+                          cwd=REPO, env={**clean, **env}, capture_output=True, text=True)
+
+
+def test_a_wildcard_host_without_a_site_url_is_refused_at_start_up():
+    result = settings_value("s.SITE_URL", DJANGO_SECRET_KEY="x", DJANGO_ALLOWED_HOSTS="*")
+    assert result.returncode != 0
+    assert "set TRD_SITE_URL" in result.stderr
+
+
+def test_a_wildcard_host_with_a_site_url_starts():
+    result = settings_value("s.SITE_URL", DJANGO_SECRET_KEY="x", DJANGO_ALLOWED_HOSTS="*",
+                            TRD_SITE_URL="https://guide.example.org")
+    assert result.stdout.strip() == "https://guide.example.org"
+
+
+def test_staff_sessions_last_a_working_day_by_default():
+    assert settings_value("s.SESSION_COOKIE_AGE", DJANGO_DEBUG="true").stdout.strip() == str(10 * 3600)
+
+
+def test_staff_session_length_is_configurable():
+    result = settings_value("s.SESSION_COOKIE_AGE", DJANGO_DEBUG="true", DJANGO_SESSION_HOURS="8")
+    assert result.stdout.strip() == str(8 * 3600)

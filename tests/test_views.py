@@ -2,6 +2,8 @@ import html
 import re
 from pathlib import Path
 
+import pytest
+
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -128,7 +130,35 @@ def test_every_page_shows_crisis_help_and_disclaimer(client, guide):
 def test_healthz_is_200_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.content == b"database: ok\ncache: ok\n"
+
+
+def test_healthz_reports_the_cache_apart_from_the_database(client, db, settings):
+    settings.CACHES = {"default": {"BACKEND": "trd_site.cache_backend.DegradingRedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"database: ok\ncache: unavailable\n")
+
+
+def test_healthz_answers_over_plain_http_when_https_is_enforced(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True  # as in production; the exemption is settings.py's own
+    assert client.get("/healthz").status_code == 200
+
+
+def test_pages_still_redirect_to_https_when_it_is_enforced(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/").status_code == 301
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options", "trace"])
+def test_page_views_answer_only_get_and_head(client, make_article, method):
+    article = make_article()
+    for url in ["/", article.get_absolute_url(), "/glossary/", "/search/?q=sleep", "/sitemap.xml", "/robots.txt"]:
+        assert getattr(client, method)(url).status_code == 405, url
+
+
+def test_head_is_answered_on_page_views(client, make_article):
+    assert client.head("/").status_code == 200
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(client, db, monkeypatch):
@@ -137,7 +167,8 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, db, monkeypatc
             raise connection.Database.OperationalError("database is down")
 
     monkeypatch.setattr("articles.views.connection", Unreachable())
-    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (503, b"database: unavailable\ncache: ok\n")
 
 
 def test_page_view_does_not_parse_markdown(client, guide, monkeypatch):

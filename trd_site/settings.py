@@ -114,6 +114,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request in seconds (then cached pages are
+    # served stale, others get the 503 page) instead of holding a worker until gunicorn's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -121,7 +125,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis errors are a cache miss, logged, never a failed page (trd_site/cache_backend.py).
+            "BACKEND": "trd_site.cache_backend.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "trd",
         }
@@ -134,6 +139,9 @@ else:
 PAGE_CACHE_SECONDS = int(os.environ.get("TRD_PAGE_CACHE_SECONDS", "3600"))
 # How stale another worker's or server's view of "content changed" may be, at most.
 CONTENT_VERSION_CHECK_SECONDS = float(os.environ.get("TRD_CONTENT_VERSION_CHECK_SECONDS", "1"))
+# With the database down, pages already cached are served stale for up to this long after it
+# last answered (like a CDN's stale-if-error); other pages get the 503 page.
+STALE_IF_ERROR_SECONDS = int(os.environ.get("TRD_STALE_IF_ERROR_SECONDS", "86400"))
 HTTP_CACHE_MAX_AGE = int(os.environ.get("TRD_HTTP_CACHE_MAX_AGE", "300"))
 HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("TRD_HTTP_CACHE_STALE_WHILE_REVALIDATE", "86400"))
 
@@ -161,6 +169,13 @@ CONTENT_DIR = Path(os.environ.get("TRD_CONTENT_DIR", BASE_DIR / "content"))
 
 # Site identity and crisis text, set per clinic.
 # Canonical origin for links, QR codes and link previews (never taken from the request's Host).
+if not DEBUG and not os.environ.get("TRD_SITE_URL") and any(
+    host == "*" or host.startswith(".") for host in ALLOWED_HOSTS[:1]
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_ALLOWED_HOSTS starts with the wildcard {ALLOWED_HOSTS[0]!r}: set TRD_SITE_URL to the "
+        "site's address (e.g. https://guide.example.org), or links and QR codes would point nowhere."
+    )
 SITE_URL = os.environ.get(
     "TRD_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}"
 ).rstrip("/")
@@ -183,6 +198,8 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = []
 
 # Security: on by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer checks gunicorn directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -223,24 +240,29 @@ PERMISSIONS_POLICY = {
     ]
 }
 
-# Admin login throttling (django-axes): lock a username+IP pair, never an IP or a user alone,
-# so one attacker cannot lock out every member of staff; the lock lifts after the cool-off.
+# Admin sign-in throttling (django-axes; trd_site/login_throttle.py): lock a username+address
+# pair after AXES_FAILURE_LIMIT failures, never a user alone, so an attacker elsewhere cannot
+# lock out a member of staff; and an address alone after AXES_ADDRESS_FAILURE_LIMIT failures
+# over all the usernames it tried. Locks lift after the cool-off.
+AXES_HANDLER = "trd_site.login_throttle.StaffLoginHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lock is not counted again, so the lock lifts on time (and every lock,
+# the address one included, answers with the lockout page).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# The client address: REMOTE_ADDR, or behind DJANGO_PROXY_COUNT trusted reverse proxies the
-# address the nearest of them appended to X-Forwarded-For (read from the right, so a client
-# cannot choose its own address by sending the header itself).
+# The client address (trd_site/client_ip.py): REMOTE_ADDR, or behind DJANGO_PROXY_COUNT trusted
+# reverse proxies the address the farthest of them appended to X-Forwarded-For.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-if PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"]
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "trd_site.client_ip.client_ip"
+
+# Staff sessions end with the browser, and after a working day at most (readers have none).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(float(os.environ.get("DJANGO_SESSION_HOURS", "10")) * 3600)
 
 LOGGING = {
     "version": 1,
