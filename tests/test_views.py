@@ -3,7 +3,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
