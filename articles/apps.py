@@ -8,7 +8,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Guide content"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the glossary receiver)
+        from . import content_version, page_cache, signals  # noqa: F401  (signals connects the receivers)
+
+        page_cache.configure(version=content_version.content_version, stale=content_version.is_stale)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

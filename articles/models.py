@@ -439,7 +439,7 @@ class ContentVersion(models.Model):
     """One row: when content last changed, and the next scheduled publication.
 
     Cached pages are keyed by `stamp`. Kept in the database so every worker and every
-    server sees a change (caching.py reads it at most once a second per process).
+    server sees a change (content_version.py reads it at most once a second per process).
     """
 
     stamp = models.FloatField(default=0)

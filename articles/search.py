@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from . import caching, crisis, rendering, search_index
+from . import content_version, crisis, rendering, search_index
 from .models import Article, GlossaryTerm, SearchEntry, Synonym
 
 MAX_QUERY_LENGTH = 200
@@ -138,14 +138,14 @@ _lexicon_lock = threading.Lock()
 _lexicon: dict = {"key": None, "value": None}
 
 
-@caching.remember_per_version
+@content_version.remember_per_version
 def forget_lexicon() -> None:
     with _lexicon_lock:
         _lexicon.update(key=None, value=None)
 
 
 def lexicon() -> Lexicon:
-    key = caching.content_version().stamp
+    key = content_version.content_version().stamp
     with _lexicon_lock:
         if _lexicon["key"] == key and _lexicon["value"] is not None:
             return _lexicon["value"]

@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import search_index
-from .caching import bump_content_version
+from .content_version import bump_content_version
 from .models import Article, GlossaryTerm, Synonym, rerender_for_term
 
 _state = threading.local()

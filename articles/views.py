@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import rendering, reports, reviews, workflow
 from . import search as searching
-from .caching import public_page
+from .page_cache import public_page
 from .models import Article, GlossaryTerm, OldSlug, PendingChange
 
 

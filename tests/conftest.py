@@ -32,10 +32,11 @@ def empty_cache():
     """Each test starts with no cached pages and no content version."""
     from django.core.cache import cache
 
-    from articles.caching import forget_local_state
+    from articles import content_version, page_cache
 
     cache.clear()
-    forget_local_state()
+    content_version.forget_local_state()
+    page_cache.forget_local_state()
 
 
 @pytest.fixture

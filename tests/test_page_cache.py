@@ -1,5 +1,5 @@
 """The page cache degrades, never fails: cache backend errors, a database outage, query-string floods
-(articles/caching.py with trd_site/cache_backend.py, configured by settings.py)."""
+(articles/page_cache.py and content_version.py, with trd_site/cache_backend.py, configured by settings.py)."""
 
 import json
 import os
@@ -11,9 +11,15 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from articles import caching
+from articles import content_version, page_cache
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def fresh_worker():
+    """As a newly started worker: nothing in this process's memory."""
+    content_version.forget_local_state()
+    page_cache.forget_local_state()
 
 
 def caches_from_settings(**env) -> dict:
@@ -51,7 +57,7 @@ def redis(settings, redis_caches, worker_id):
     number = 1 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
     settings.CACHES = {"default": {**redis_caches["default"], "LOCATION": f"redis://127.0.0.1:6379/{number}"}}
     cache.clear()
-    caching.forget_local_state()
+    fresh_worker()
     yield redis_client.Redis(host="127.0.0.1", port=6379, db=number)
     cache.clear()
 
@@ -126,7 +132,7 @@ def test_a_redis_error_is_logged_once_per_rest_not_per_call(client, make_article
 def test_with_real_redis_a_page_is_stored_once_and_served_from_it(client, make_article, redis):
     make_article()
     client.get("/")
-    caching.forget_local_state()  # another worker: nothing in its own memory
+    fresh_worker()
     assert client.get("/")["X-Page-Cache"] == "hit"
 
 
@@ -160,7 +166,7 @@ def test_a_search_flood_adds_no_keys_to_redis(client, make_article, redis):
 def test_a_search_flood_does_not_evict_the_guides_pages(client, make_article):
     make_article()
     client.get("/")
-    for n in range(caching.LOCAL_QUERY_PAGES_MAX + 20):
+    for n in range(page_cache.LOCAL_QUERY_PAGES_MAX + 20):
         client.get(f"/search/?q=word{n}")
     cache.clear()  # only this process's own store can still hold the page
     assert client.get("/")["X-Page-Cache"] == "hit"
@@ -212,7 +218,7 @@ def test_a_worker_started_during_the_outage_serves_what_the_shared_cache_holds(c
     make_article()
     client.get("/")
     outage.start()
-    caching.forget_local_state()  # a fresh worker: no memory of the content version
+    fresh_worker()
     assert client.get("/").status_code == 200
 
 
@@ -223,3 +229,75 @@ def test_once_the_database_answers_again_pages_are_fresh(client, make_article, o
     client.get("/")
     outage.end()
     assert client.get("/")["X-Page-Cache"] == "hit"
+
+
+# Hits answered before the rest of the stack
+
+
+@pytest.fixture
+def stack_off(monkeypatch):
+    """After this, any request that reaches the session middleware or a view fails loudly."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def reached(*args, **kwargs):
+        raise AssertionError("the request went through the middleware stack")
+
+    def switch_off():
+        monkeypatch.setattr(SessionMiddleware, "process_request", reached)
+        monkeypatch.setattr("articles.views.guide_parts", reached)
+
+    return switch_off
+
+
+def test_a_cached_hit_reaches_neither_the_session_middleware_nor_the_view(client, make_article, stack_off):
+    make_article()
+    client.get("/")
+    stack_off()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+
+def test_a_304_is_answered_before_the_stack(client, make_article, stack_off):
+    make_article()
+    etag = client.get("/")["ETag"]
+    stack_off()
+    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+SECURITY_HEADERS = ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                    "Cross-Origin-Opener-Policy", "Permissions-Policy", "Content-Type"]
+
+
+@pytest.mark.parametrize("header", SECURITY_HEADERS)
+def test_a_cached_hit_carries_the_header_the_stack_adds(client, make_article, header):
+    make_article()
+    miss = client.get("/")
+    hit = client.get("/")
+    assert (hit["X-Page-Cache"], hit[header]) == ("hit", miss[header])
+
+
+def test_a_hit_over_https_carries_hsts(client, make_article, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    make_article()
+    client.get("/", secure=True)
+    hit = client.get("/", secure=True)
+    assert hit["X-Page-Cache"] == "hit" and "max-age=31536000" in hit["Strict-Transport-Security"]
+
+
+def test_a_views_own_headers_survive_caching(client, make_article):
+    make_article()
+    client.get("/sitemap.xml")
+    hit = client.get("/sitemap.xml")
+    assert hit["X-Page-Cache"] == "hit" and "noindex" in hit["X-Robots-Tag"]
+
+
+def test_plain_http_is_still_redirected_when_the_https_page_is_cached(client, make_article, settings):
+    settings.SECURE_SSL_REDIRECT = True  # before the first request: SecurityMiddleware reads it once
+    make_article()
+    client.get("/", secure=True)
+    assert client.get("/").status_code == 301
+
+
+def test_an_unknown_host_is_refused_even_for_a_cached_page(client, make_article):
+    make_article()
+    client.get("/")
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
