@@ -255,12 +255,22 @@ class GlossaryTerm(Edited):
     def is_visible(self):
         return self.status == Status.PUBLISHED
 
+    @property
+    def links_changed(self) -> bool:
+        """Whether this save changes how other pages link the term (names, address, or visibility);
+        only then do they re-render. A new definition or explanation shows on no other stored page."""
+        before = (tuple(getattr(self, "previous_names", ())), getattr(self, "previous_slug", None),
+                  getattr(self, "previous_visible", False))
+        return before != (self.names, self.slug, self.is_visible)
+
     def save(self, *args, **kwargs):
         self.explanation = self.explanation.replace("\r\n", "\n")
         # What the term was before this save: the articles that used its old names re-render too.
-        previous = GlossaryTerm.objects.filter(pk=self.pk).values("term", "aliases", "slug").first() if self.pk else None
+        previous = (GlossaryTerm.objects.filter(pk=self.pk).values("term", "aliases", "slug", "status").first()
+                    if self.pk else None)
         self.previous_names = (previous["term"], *previous["aliases"]) if previous else ()
         self.previous_slug = previous["slug"] if previous else None
+        self.previous_visible = previous["status"] == Status.PUBLISHED if previous else False
         self.render(glossary_matcher(extra=self))
         super().save(*args, **kwargs)
 

@@ -33,7 +33,7 @@ def glossary_saved(sender, instance, raw=False, **kwargs):
         transaction.on_commit(bump_content_version)
         return
     search_index.sync(instance)
-    if not getattr(_state, "suppressed", 0):
+    if instance.links_changed and not getattr(_state, "suppressed", 0):
         names = (*getattr(instance, "previous_names", ()), *instance.names)
         slugs = {instance.slug, getattr(instance, "previous_slug", None) or instance.slug}
         rerender_for_term(names, slugs)
@@ -42,7 +42,8 @@ def glossary_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete, sender=GlossaryTerm)
 def glossary_deleted(sender, instance, **kwargs):
-    if not getattr(_state, "suppressed", 0):
+    # A draft links from nowhere, so deleting one changes no other page.
+    if instance.is_visible and not getattr(_state, "suppressed", 0):
         rerender_for_term(instance.names, {instance.slug})
     transaction.on_commit(bump_content_version)
 

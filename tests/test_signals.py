@@ -1,0 +1,105 @@
+"""Saves re-render only what they change, once (signals.py, models.GlossaryTerm.links_changed)."""
+
+import io
+
+import pytest
+import reversion
+from django.core.management import call_command
+
+from admin_forms import edit, reviewed
+from articles.models import Article, GlossaryTerm
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The slugs of every stored render (an article's body or a term's explanation), in order."""
+    done = []
+    for model in (Article, GlossaryTerm):
+        real = model.render
+        monkeypatch.setattr(model, "render", lambda self, matcher, _real=real: done.append(self.slug) or _real(self, matcher))
+    return done
+
+
+@pytest.fixture
+def ketamine_site(make_article, make_term):
+    make_term("Ketamine", explanation="A medicine given in a clinic.")
+    make_term("Sleep")
+    make_article(slug="uses", body="Ketamine can help some people.")
+    make_article(slug="also-uses", body="Some clinics offer ketamine.")
+    make_article(slug="other", body="Sleep matters.")
+
+
+def save_term(slug, **changes):
+    term = GlossaryTerm.objects.get(slug=slug)
+    for name, value in changes.items():
+        setattr(term, name, value)
+    with reversion.create_revision():
+        term.save()
+
+
+def test_a_new_definition_renders_only_the_term_itself(ketamine_site, renders, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        save_term("ketamine", definition="A medicine first used for anaesthesia.")
+    assert renders == ["ketamine"]
+
+
+def test_a_new_explanation_renders_only_the_term_itself(ketamine_site, renders):
+    save_term("ketamine", explanation="Given under supervision.")
+    assert renders == ["ketamine"]
+
+
+def test_a_new_alias_renders_the_term_and_each_article_using_it_once(ketamine_site, renders):
+    save_term("ketamine", aliases=["Ketalar"])
+    assert sorted(renders) == ["also-uses", "ketamine", "uses"]
+
+
+def test_publishing_a_draft_term_renders_the_articles_that_mention_it(make_article, make_term, renders):
+    make_term("Ketamine", status=GlossaryTerm.Status.DRAFT)
+    make_article(slug="uses", body="Ketamine can help some people.")
+    make_article(slug="other", body="Sleep matters.")
+    renders.clear()
+    save_term("ketamine", status=GlossaryTerm.Status.PUBLISHED)
+    assert sorted(renders) == ["ketamine", "uses"]
+    assert 'href="/glossary/ketamine/"' in Article.objects.get(slug="uses").body_html
+
+
+def test_deleting_a_draft_term_renders_nothing(make_article, make_term, renders):
+    make_term("Ketamine", status=GlossaryTerm.Status.DRAFT)
+    make_article(slug="uses", body="Ketamine can help some people.")
+    renders.clear()
+    GlossaryTerm.objects.get(slug="ketamine").delete()
+    assert renders == []
+
+
+def test_deleting_a_live_term_unlinks_it_from_the_articles(ketamine_site, renders):
+    GlossaryTerm.objects.get(slug="ketamine").delete()
+    assert sorted(renders) == ["also-uses", "uses"]
+    assert "/glossary/ketamine/" not in Article.objects.get(slug="uses").body_html
+
+
+def test_an_article_save_renders_it_once(ketamine_site, renders):
+    article = Article.objects.get(slug="uses")
+    article.body += "\n\nMore."
+    article.save()
+    assert renders == ["uses"]
+
+
+def test_a_publishers_term_save_in_the_admin_renders_once(guide, clinician_client, clinician, renders):
+    term = GlossaryTerm.objects.get(slug="ketamine")
+    edit(clinician_client, f"/admin/articles/glossaryterm/{term.pk}/change/", definition=term.definition + " More.",
+         **reviewed(clinician))
+    assert renders == ["ketamine"]
+
+
+def test_the_rerender_command_renders_everything_once(ketamine_site, renders):
+    call_command("rerender", stdout=io.StringIO())
+    assert sorted(renders) == ["also-uses", "ketamine", "other", "sleep", "uses"]
+
+
+def test_pages_show_the_rerender_commands_output(client, make_article, django_capture_on_commit_callbacks):
+    make_article(slug="uses", body="Ketamine can help some people.")
+    Article.objects.filter(slug="uses").update(body_html="<p>Old stored HTML.</p>")  # as before a deploy
+    assert "Old stored HTML" in client.get("/guide/uses/").content.decode()  # and now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rerender", stdout=io.StringIO())
+    assert "Ketamine can help" in client.get("/guide/uses/").content.decode()
