@@ -103,3 +103,16 @@ def test_pages_show_the_rerender_commands_output(client, make_article, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         call_command("rerender", stdout=io.StringIO())
     assert "Ketamine can help" in client.get("/guide/uses/").content.decode()
+
+
+def test_restoring_an_articles_earlier_words_renders_it_once(guide, clinician_client, clinician, renders):
+    from reversion.models import Version
+
+    article = Article.objects.get(order=3)
+    edit(clinician_client, f"/admin/articles/article/{article.pk}/change/", body=article.body + "\n\nMore.",
+         **reviewed(clinician))
+    renders.clear()
+    first = Version.objects.get_for_object(article).last()
+    response = edit(clinician_client, f"/admin/articles/article/{article.pk}/history/{first.pk}/", **reviewed(clinician))
+    assert response.status_code == 302
+    assert renders == [article.slug]
