@@ -21,7 +21,7 @@ from pathlib import Path
 
 import reversion
 import yaml
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -254,8 +254,16 @@ def parse_file(kind: Kind, path: Path, root: Path) -> tuple[Entry | None, list[s
     try:
         kind.model(**{k: v for k, v in fields.items() if k not in ("reviewed_by", "old_slugs")}).clean_fields()
     except ValidationError as error:
-        return None, [f"{name}: {key}: {' '.join(msgs)}" for key, msgs in error.message_dict.items()]
+        return None, _messages(name, error)
     return Entry(kind, path, name, fields, meta.get("review_seal")), []
+
+
+def _messages(name: str, error: ValidationError) -> list[str]:
+    """A model's validation errors as problem lines: one per field, naming the file."""
+    return [
+        f"{name}: {' '.join(msgs)}" if key == NON_FIELD_ERRORS else f"{name}: {key}: {' '.join(msgs)}"
+        for key, msgs in error.message_dict.items()
+    ]
 
 
 def read_directory(root: Path) -> list[Entry]:
@@ -386,7 +394,7 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> tuple[bool, list[
     try:
         obj.full_clean()
     except ValidationError as error:
-        problems += [f"{name}: {key}: {' '.join(msgs)}" for key, msgs in error.message_dict.items()]
+        problems += _messages(name, error)
     if new_address and (taken := workflow.address_problem(obj, obj.slug)):
         problems.append(f"{name}: slug: {taken}")
     if problems:
@@ -403,7 +411,8 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> tuple[bool, list[
             if "old_slugs" in entry.fields:
                 problems += _set_old_slugs(obj, entry.fields["old_slugs"], name)
     except (DatabaseError, OverflowError) as error:
-        return False, [f"{name}: could not be saved ({error})"]
+        reason = " ".join(str(error).split())  # one line, whatever the database said
+        return False, [f"{name}: could not be saved ({reason})"]
     (report.created if created else report.updated).append(label)
     return True, problems
 

@@ -355,3 +355,13 @@ def test_a_number_as_slug_fails(imported):
 def test_a_true_as_order_fails(imported):
     (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", "order: true"))
     expect_failure(imported, "articles/05-new.md: order has the wrong type (bool)")
+
+
+def test_an_order_too_large_for_the_database_fails(imported):
+    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {10 ** 30}"))
+    expect_failure(imported, "articles/05-new.md: order:")
+
+
+def test_a_dangling_symlink_fails(imported):
+    (imported / "articles" / "05-gone.md").symlink_to(imported / "articles" / "missing.md")
+    expect_failure(imported, "articles/05-gone.md: cannot be opened")
