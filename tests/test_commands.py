@@ -1,12 +1,14 @@
 import io
 import os
+import resource
 import subprocess
 import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from reversion.models import Version
 
-from articles.models import Article, GlossaryTerm
+from articles.models import Article, GlossaryTerm, OldSlug
 
 
 def run_import(path, *args):
@@ -17,10 +19,6 @@ def run_import(path, *args):
 
 def snapshot():
     """Every row an import can write, whole: a failed import must leave all of it as it was."""
-    from reversion.models import Version
-
-    from articles.models import OldSlug
-
     return (
         list(Article.objects.order_by("pk").values()),
         list(GlossaryTerm.objects.order_by("pk").values()),
@@ -276,8 +274,6 @@ def test_a_symlink_inside_the_content_folder_is_imported(imported):
 
 def run_import_process(path, timeout=60):
     """manage.py import_content in a child process that cannot hang the suite or eat the machine's memory."""
-    import resource
-
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
-from articles.models import Article, GlossaryTerm
+from admin_forms import edit, reviewed
+from articles import reviews, workflow
+from articles.models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -151,9 +154,6 @@ def test_reimporting_an_export_reports_no_changes(guide, tmp_path):
 
 def staff_state():
     """Per item: every field staff edit, the old addresses that redirect to it, and the review patients see."""
-    from articles import reviews, workflow
-    from articles.models import ARTICLE_HISTORY, TERM_HISTORY
-
     return {
         (model.__name__, obj.slug): (
             workflow.values_of(obj, names),
@@ -168,10 +168,6 @@ def staff_state():
 @pytest.fixture
 def staff_edited(guide, clinician, clinician_client, make_article):
     """The guide after staff worked on it in the admin: renamed, reviewed, reworded, drafts added."""
-    from django.utils import timezone
-
-    from admin_forms import edit, reviewed
-
     renamed = Article.objects.get(order=2)
     response = edit(clinician_client, f"/admin/articles/article/{renamed.pk}/change/",
                     **reviewed(clinician, title="Edited by staff", slug="renamed-by-staff", summary="Staff summary."))
@@ -209,8 +205,6 @@ def test_export_then_import_into_an_empty_database_restores_everything_staff_edi
 def test_export_then_forced_import_over_later_changes_restores_everything_staff_edited(
     staff_edited, clinician_client, tmp_path
 ):
-    from admin_forms import edit
-
     call_command("export_content", path=tmp_path, stdout=io.StringIO())
     article = Article.objects.get(slug="renamed-by-staff")
     edit(clinician_client, f"/admin/articles/article/{article.pk}/change/", slug="renamed-again", title="Later title")
