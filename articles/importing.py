@@ -447,6 +447,10 @@ def export_directory(root: Path, *, replace: bool = False) -> dict[str, int]:
         existing = sorted(folder.glob("*.md")) if folder.is_dir() else []
         if existing and not replace:
             raise ContentError([f"{folder}: already holds content files (export with --force to replace them)"])
+        # Only files (or links) are replaced: a folder named x.md is somebody's, not an old export.
+        folders = [path for path in existing if path.is_dir() and not path.is_symlink()]
+        if folders:
+            raise ContentError([f"{path.relative_to(root).as_posix()}: not a regular file, not replaced" for path in folders])
     for kind in KINDS:
         folder = root / kind.folder
         folder.mkdir(parents=True, exist_ok=True)

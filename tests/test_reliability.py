@@ -235,3 +235,12 @@ def test_a_restored_review_no_longer_counts_once_the_words_in_the_file_changed(s
     Article.objects.all().delete()
     call_command("import_content", path=tmp_path, stdout=io.StringIO())
     assert staff_state()[("Article", "renamed-by-staff")][2] is None
+
+
+def test_export_with_force_over_a_folder_named_like_a_content_file_fails_naming_it(make_article, tmp_path):
+    from django.core.management import CommandError
+
+    make_article()
+    (tmp_path / "articles" / "x.md").mkdir(parents=True)
+    with pytest.raises(CommandError, match=r"articles/x.md: not a regular file"):
+        call_command("export_content", "--force", path=tmp_path, stdout=io.StringIO())
