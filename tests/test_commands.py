@@ -361,3 +361,11 @@ def test_an_order_too_large_for_the_database_fails(imported):
 def test_a_dangling_symlink_fails(imported):
     (imported / "articles" / "05-gone.md").symlink_to(imported / "articles" / "missing.md")
     expect_failure(imported, "articles/05-gone.md: cannot be opened")
+
+
+def test_a_publish_time_with_a_utc_offset_is_unchanged_on_the_next_import(imported):
+    text = ARTICLE.format(title="New", slug="new").replace("order: 9", "order: 9\npublished_at: 2026-11-01 10:00:00-05:00")
+    (imported / "articles" / "05-new.md").write_text(text)
+    run_import(imported)
+    output = run_import(imported)
+    assert "0 created, 0 updated" in output and "0 skipped" in output
