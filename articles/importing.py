@@ -132,6 +132,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    unreviewed: list[str] = field(default_factory=list)  # a review named in the file, without its seal
 
 
 def fingerprint(fields: dict) -> str:
@@ -400,10 +401,13 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> tuple[bool, list[
     if problems:
         return False, problems
 
-    if obj.reviewed_by_id and obj.last_reviewed and entry.review_seal == review_seal(entry.kind, entry.fields):
+    sealed = entry.review_seal == review_seal(entry.kind, entry.fields)
+    if obj.reviewed_by_id and obj.last_reviewed and sealed:
         obj.content_changed_at = None  # the review in the file saw these very words
     elif not created or obj.reviewed_by_id:
         obj.content_changed_at = timezone.now()  # new words from a file: no earlier review covers them
+    if obj.reviewed_by_id and obj.last_reviewed and not sealed:
+        report.unreviewed.append(label)
     obj.import_hash = new_hash
     try:
         with transaction.atomic():  # a savepoint: a database refusal is reported, not a crash

@@ -244,3 +244,12 @@ def test_export_with_force_over_a_folder_named_like_a_content_file_fails_naming_
     (tmp_path / "articles" / "x.md").mkdir(parents=True)
     with pytest.raises(CommandError, match=r"articles/x.md: not a regular file"):
         call_command("export_content", "--force", path=tmp_path, stdout=io.StringIO())
+
+
+def test_an_import_names_a_review_that_no_longer_covers_the_words_in_the_file(staff_edited, tmp_path):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    path = next((tmp_path / "articles").glob("*renamed-by-staff.md"))
+    path.write_text(path.read_text().replace("Staff summary.", "Summary changed in the file."))
+    out = io.StringIO()
+    call_command("import_content", "--force", path=tmp_path, stdout=out, stderr=out)
+    assert "articles/renamed-by-staff: the review in the file does not cover its words" in out.getvalue()
