@@ -1,12 +1,14 @@
 import io
 import os
+import resource
 import subprocess
 import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from reversion.models import Version
 
-from articles.models import Article, GlossaryTerm
+from articles.models import Article, GlossaryTerm, OldSlug
 
 
 def run_import(path, *args):
@@ -16,9 +18,12 @@ def run_import(path, *args):
 
 
 def snapshot():
+    """Every row an import can write, whole: a failed import must leave all of it as it was."""
     return (
-        list(Article.objects.order_by("slug").values_list("slug", "title", "body", "updated_at")),
-        list(GlossaryTerm.objects.order_by("slug").values_list("slug", "term", "definition", "updated_at")),
+        list(Article.objects.order_by("pk").values()),
+        list(GlossaryTerm.objects.order_by("pk").values()),
+        list(OldSlug.objects.order_by("pk").values()),
+        Version.objects.count(),
     )
 
 
@@ -120,7 +125,7 @@ def expect_failure(content_dir, message):
 
 
 @pytest.fixture
-def imported(content_dir):
+def imported(content_dir, db):
     run_import(content_dir)
     return content_dir
 
@@ -214,3 +219,153 @@ def test_command_exits_with_status_1_on_bad_content(tmp_path):
     )
     assert result.returncode == 1
     assert "articles/bad.md: the file is empty" in result.stderr
+
+
+# Bad files never crash the import: one line naming the file, nothing written.
+
+
+def test_a_list_as_title_fails_naming_the_file(imported):
+    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="[one, two]", slug="new-article"))
+    expect_failure(imported, "articles/05-new.md: title must be text")
+
+
+def test_an_existing_term_name_under_another_slug_fails(imported):
+    (imported / "glossary" / "ketamine-2.md").write_text("---\nterm: Ketamine\nslug: ketamine-2\ndefinition: Again.\n---\n")
+    expect_failure(imported, "glossary/ketamine-2.md: term: Glossary term with this Term already exists.")
+
+
+def test_deeply_nested_yaml_fails(imported):
+    nested = "[" * 5000 + "]" * 5000
+    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {nested}"))
+    expect_failure(imported, "articles/05-new.md: invalid YAML front matter: nested more than")
+
+
+def test_yaml_aliases_fail(imported):
+    text = ARTICLE.format(title="New", slug="new").replace("summary: A summary.", "summary: &s A summary.\nsources: [*s]")
+    (imported / "articles" / "05-new.md").write_text(text)
+    expect_failure(imported, "articles/05-new.md: invalid YAML front matter: anchors and aliases")
+
+
+def test_a_folder_named_like_a_content_file_fails(imported):
+    (imported / "articles" / "x.md").mkdir()
+    expect_failure(imported, "articles/x.md: not a regular file")
+
+
+def test_a_file_over_the_size_limit_fails(imported):
+    body = ("Words and more words. " * 50 + "\n\n") * 28_000  # about 30 MB
+    (imported / "articles" / "05-big.md").write_text(ARTICLE.format(title="Big", slug="big").replace("Body text.", body))
+    expect_failure(imported, "articles/05-big.md: larger than the limit of 1,000,000 bytes per file")
+
+
+def test_a_symlink_to_a_file_outside_the_content_folder_fails(imported, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text(ARTICLE.format(title="Outside", slug="outside"))
+    (imported / "articles" / "05-outside.md").symlink_to(outside)
+    expect_failure(imported, "articles/05-outside.md: points outside the content folder")
+
+
+def test_a_symlink_inside_the_content_folder_is_imported(imported):
+    (imported / "drafts").mkdir()
+    (imported / "drafts" / "inside.md").write_text(ARTICLE.format(title="Inside", slug="inside"))
+    (imported / "articles" / "05-inside.md").symlink_to(imported / "drafts" / "inside.md")
+    run_import(imported)
+    assert Article.objects.get(slug="inside").title == "Inside"
+
+
+def run_import_process(path, timeout=60):
+    """manage.py import_content in a child process that cannot hang the suite or eat the machine's memory."""
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [sys.executable, "manage.py", "import_content", "--dry-run", f"--path={path}"],
+        capture_output=True, text=True, timeout=timeout, preexec_fn=limit_memory,
+        env={**os.environ, "DJANGO_DEBUG": "true", "DATABASE_URL": f"sqlite:///{path.parent / 'db.sqlite3'}"},
+    )
+
+
+def test_a_symlink_to_dev_zero_fails_at_once_with_one_line(content_dir):
+    (content_dir / "articles" / "05-zero.md").symlink_to("/dev/zero")
+    result = run_import_process(content_dir)
+    assert result.returncode == 1
+    assert "articles/05-zero.md: points outside the content folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_named_pipe_fails_at_once_with_one_line(content_dir):
+    os.mkfifo(content_dir / "articles" / "05-pipe.md")
+    result = run_import_process(content_dir)
+    assert result.returncode == 1
+    assert "articles/05-pipe.md: not a regular file" in result.stderr
+
+
+# The import refuses what the admin refuses.
+
+
+def write_term(folder, name, slug, aliases="[]", body=""):
+    (folder / "glossary" / f"{slug}.md").write_text(
+        f"---\nterm: {name}\nslug: {slug}\ndefinition: A word.\naliases: {aliases}\n---\n{body}"
+    )
+
+
+def test_an_alias_that_is_another_terms_name_fails(imported):
+    write_term(imported, "Special K", "special-k", aliases="[ketamine]")
+    expect_failure(imported, "glossary/special-k.md: aliases: These names already link to another term")
+
+
+def test_an_alias_that_is_another_terms_alias_fails(imported):
+    write_term(imported, "Nasal spray", "nasal-spray", aliases="[Spravato]")
+    expect_failure(imported, "glossary/nasal-spray.md: aliases: These names already link to another term")
+
+
+def test_two_new_files_giving_the_same_alias_fail(imported):
+    write_term(imported, "Alpha", "alpha", aliases="[Shared name]")
+    write_term(imported, "Beta", "beta", aliases="[Shared name]")
+    expect_failure(imported, "glossary/beta.md: aliases: These names already link to another term")
+
+
+def test_a_link_to_a_missing_guide_page_fails(imported):
+    text = ARTICLE.format(title="New", slug="new").replace("Body text.", "See [this](/guide/no-such-page/).")
+    (imported / "articles" / "05-new.md").write_text(text)
+    expect_failure(imported, "articles/05-new.md: body: the link “/guide/no-such-page/” does not lead to any article")
+
+
+def test_a_link_to_a_missing_glossary_term_fails(imported):
+    write_term(imported, "Alpha", "alpha", body="Compare [beta](/glossary/beta/).\n")
+    expect_failure(imported, "glossary/alpha.md: explanation: the link “/glossary/beta/” does not lead to any")
+
+
+def test_a_link_to_a_page_created_in_the_same_import_is_accepted(imported):
+    text = ARTICLE.format(title="New", slug="new").replace("Body text.", "See [the next part](/guide/newer/).")
+    (imported / "articles" / "05-new.md").write_text(text)
+    (imported / "articles" / "06-newer.md").write_text(ARTICLE.format(title="Newer", slug="newer"))
+    run_import(imported)
+    assert Article.objects.filter(slug__in=["new", "newer"]).count() == 2
+
+
+def test_a_number_as_slug_fails(imported):
+    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="123"))
+    expect_failure(imported, "articles/05-new.md: slug must be text")
+
+
+def test_a_true_as_order_fails(imported):
+    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", "order: true"))
+    expect_failure(imported, "articles/05-new.md: order has the wrong type (bool)")
+
+
+def test_an_order_too_large_for_the_database_fails(imported):
+    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {10 ** 30}"))
+    expect_failure(imported, "articles/05-new.md: order:")
+
+
+def test_a_dangling_symlink_fails(imported):
+    (imported / "articles" / "05-gone.md").symlink_to(imported / "articles" / "missing.md")
+    expect_failure(imported, "articles/05-gone.md: cannot be opened")
+
+
+def test_a_publish_time_with_a_utc_offset_is_unchanged_on_the_next_import(imported):
+    text = ARTICLE.format(title="New", slug="new").replace("order: 9", "order: 9\npublished_at: 2026-11-01 10:00:00-05:00")
+    (imported / "articles" / "05-new.md").write_text(text)
+    run_import(imported)
+    output = run_import(imported)
+    assert "0 created, 0 updated" in output and "0 skipped" in output

@@ -21,6 +21,11 @@ class Command(BaseCommand):
             self.stderr.write(
                 self.style.WARNING(f"skipped {label}: edited in the admin since the last import (use --force)")
             )
+        for label in report.unreviewed:
+            self.stderr.write(
+                self.style.WARNING(f"{label}: the review in the file does not cover its words (no matching "
+                                   "review_seal), so patients see it as not yet reviewed")
+            )
         prefix = "dry run, nothing written: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
