@@ -29,8 +29,13 @@ class AliasesField(forms.CharField):
 
 def broken_internal_links(source: str) -> list[str]:
     """Links in the Markdown to a guide article or glossary term that does not exist."""
+    return broken_links(rendering.links_in(source))
+
+
+def broken_links(hrefs: list[str]) -> list[str]:
+    """The links among hrefs to a guide article or glossary term that does not exist."""
     broken = []
-    for href in rendering.links_in(source):
+    for href in hrefs:
         if not href.startswith("/"):
             continue
         path = href.split("#")[0].split("?")[0]

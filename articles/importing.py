@@ -26,10 +26,10 @@ from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from . import reviews, sources, workflow
-from .forms import broken_internal_links
-from .models import Article, GlossaryTerm, OldSlug, rerender_all
-from .signals import rerender_suppressed
+from . import rendering, reviews, search_index, sources, workflow
+from .forms import broken_links
+from .models import Article, GlossaryTerm, OldSlug, affected_by_terms, render_items
+from .signals import collected_term_changes
 
 # Far above the longest guide file (about 20 KB); reading stops here, so a huge or endless file cannot stall the import.
 MAX_FILE_BYTES = 1_000_000
@@ -300,7 +300,7 @@ def import_directory(root: Path, *, force: bool = False, dry_run: bool = False) 
     report = ImportReport()
     with transaction.atomic():
         problems, written = [], []
-        with rerender_suppressed():
+        with collected_term_changes() as term_changes:  # saves render nothing; rendering happens once below
             for entry in entries:
                 # One revision per item: restoring one item never touches another.
                 with reversion.create_revision():
@@ -309,20 +309,37 @@ def import_directory(root: Path, *, force: bool = False, dry_run: bool = False) 
                 problems += entry_problems
                 if wrote:
                     written.append(entry)
+        if problems:
+            raise ContentError(problems)  # rolls the transaction back
+        items = {(entry.kind.model, entry.slug): entry.kind.model.objects.get(slug=entry.slug) for entry in written}
+        _render_once(items, term_changes)
         # Links are checked once every file is in, so a link to a page added in this import counts.
         for entry in written:
+            item = items[(entry.kind.model, entry.slug)]
             body_field = entry.kind.body_field
             problems += [
                 f"{entry.name}: {body_field}: the link “{href}” does not lead to any article or glossary term"
-                for href in broken_internal_links(entry.fields[body_field])
+                for href in broken_links(rendering.links_in_html(getattr(item, item.RENDERED_FIELDS[0])))
             ]
         if problems:
-            raise ContentError(problems)  # rolls the transaction back
-        # Also refreshes stored HTML after a change to the rendering pipeline itself.
-        rerender_all()
+            raise ContentError(problems)
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _render_once(items: dict, term_changes) -> None:
+    """Render every item written and every item its glossary changes affect, once each, against the
+    glossary as the import leaves it; then index the items written. (A full rebuild after a change to
+    the pipeline itself is `manage.py rerender`.)"""
+    affected_articles, affected_terms = affected_by_terms(tuple(term_changes.names), term_changes.slugs)
+    articles = {a.pk: a for a in affected_articles}
+    terms = {t.pk: t for t in affected_terms}
+    for item in items.values():
+        (articles if isinstance(item, Article) else terms)[item.pk] = item
+    render_items(list(articles.values()), list(terms.values()))
+    for item in items.values():
+        search_index.sync(item)
 
 
 def _history_comment(entry: Entry) -> str:
@@ -411,6 +428,7 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> tuple[bool, list[
     obj.import_hash = new_hash
     try:
         with transaction.atomic():  # a savepoint: a database refusal is reported, not a crash
+            obj.defer_render = True  # rendered once, with the whole glossary in, by _render_once()
             obj.save()
             if "old_slugs" in entry.fields:
                 problems += _set_old_slugs(obj, entry.fields["old_slugs"], name)

@@ -174,7 +174,8 @@ class Article(Edited):
         if self._state.adding and not self.order:
             # A new article joins the end of the guide: publishing it never renumbers the others.
             self.order = (Article.objects.aggregate(last=models.Max("order"))["last"] or 0) + 1
-        self.render(glossary_matcher())
+        if not getattr(self, "defer_render", False):  # an import renders everything it wrote once, at the end
+            self.render(glossary_matcher())
         super().save(*args, **kwargs)
 
 
@@ -271,7 +272,8 @@ class GlossaryTerm(Edited):
         self.previous_names = (previous["term"], *previous["aliases"]) if previous else ()
         self.previous_slug = previous["slug"] if previous else None
         self.previous_visible = previous["status"] == Status.PUBLISHED if previous else False
-        self.render(glossary_matcher(extra=self))
+        if not getattr(self, "defer_render", False):
+            self.render(glossary_matcher(extra=self))
         super().save(*args, **kwargs)
 
 
@@ -309,41 +311,41 @@ def glossary_matcher(extra: GlossaryTerm | None = None) -> rendering.GlossaryMat
     return rendering.GlossaryMatcher(term.as_linkable() for term in terms.values())
 
 
-def rerender_for_term(names: tuple[str, ...], slugs: set[str]) -> int:
-    """Re-render only the articles and explanations a term change can affect: those that link one
-    of `slugs` now, or whose text holds one of `names` (old and new). Returns how many re-rendered."""
+def affected_by_terms(names: tuple[str, ...], slugs: set[str]) -> tuple[list[Article], list[GlossaryTerm]]:
+    """The articles and explanations a change of these terms can affect: those that link one of
+    `slugs` now, or whose text holds one of `names` (old and new). The terms themselves are left out."""
     probe = rendering.GlossaryMatcher([rendering.Term(slug="", names=tuple(n for n in names if n), url="")])
 
     def mentions(text: str) -> bool:
         return next(iter(probe.find(text)), None) is not None
 
-    matcher = glossary_matcher()
     articles = [a for a in Article.objects.all() if slugs & set(a.term_anchors) or mentions(a.search_text)]
-    for article in articles:
-        article.render(matcher)
-    Article.objects.bulk_update(articles, Article.RENDERED_FIELDS)
     links = tuple(f'href="/glossary/{slug}/"' for slug in slugs)
     terms = [
         t for t in GlossaryTerm.objects.exclude(slug__in=slugs)
         if mentions(t.search_text) or any(link in t.explanation_html for link in links)
     ]
-    for term in terms:
-        term.render(matcher)
-    GlossaryTerm.objects.bulk_update(terms, GlossaryTerm.RENDERED_FIELDS)
+    return articles, terms
+
+
+def render_items(articles: list[Article], terms: list[GlossaryTerm]) -> int:
+    """Render each item once against the current glossary and store the result. Returns how many."""
+    matcher = glossary_matcher()
+    for item in (*articles, *terms):
+        item.render(matcher)
+    Article.objects.bulk_update(articles, Article.RENDERED_FIELDS, batch_size=200)
+    GlossaryTerm.objects.bulk_update(terms, GlossaryTerm.RENDERED_FIELDS, batch_size=500)
     return len(articles) + len(terms)
 
 
-def rerender_all() -> None:
+def rerender_for_term(names: tuple[str, ...], slugs: set[str]) -> int:
+    """Re-render only the articles and explanations a term change can affect. Returns how many."""
+    return render_items(*affected_by_terms(names, slugs))
+
+
+def rerender_all() -> int:
     """Re-render every article and explanation against the current glossary and pipeline."""
-    matcher = glossary_matcher()
-    articles = list(Article.objects.all())
-    for article in articles:
-        article.render(matcher)
-    Article.objects.bulk_update(articles, Article.RENDERED_FIELDS, batch_size=200)
-    terms = list(GlossaryTerm.objects.all())
-    for term in terms:
-        term.render(matcher)
-    GlossaryTerm.objects.bulk_update(terms, GlossaryTerm.RENDERED_FIELDS, batch_size=500)
+    return render_items(list(Article.objects.all()), list(GlossaryTerm.objects.all()))
 
 
 def render_preview(source: str) -> str:

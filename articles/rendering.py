@@ -319,7 +319,12 @@ def readability(fragment: str) -> tuple[float, int]:
 
 def links_in(source: str) -> list[str]:
     """Every link target in the Markdown source, as the sanitized page will have it."""
-    return [html.unescape(href) for href in HREF.findall(render_article(source).html)]
+    return links_in_html(render_article(source).html)
+
+
+def links_in_html(fragment: str) -> list[str]:
+    """Every link target in HTML that render_article() produced."""
+    return [html.unescape(href) for href in HREF.findall(fragment)]
 
 
 def highlight(text: str, words: list[str], width: int = 220) -> SafeString:

@@ -3,6 +3,7 @@ and any content change retires the cached pages once the change is committed."""
 
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -15,14 +16,23 @@ from .models import Article, GlossaryTerm, Synonym, rerender_for_term
 _state = threading.local()
 
 
+@dataclass
+class TermChanges:
+    """What the glossary changes inside a `collected_term_changes()` block can affect."""
+
+    names: set = field(default_factory=set)
+    slugs: set = field(default_factory=set)
+
+
 @contextmanager
-def rerender_suppressed():
-    """Hold back per-term re-rendering inside the block (bulk imports re-render once themselves)."""
-    _state.suppressed = getattr(_state, "suppressed", 0) + 1
+def collected_term_changes():
+    """Inside the block a glossary change re-renders nothing and is not indexed: it is noted in the
+    yielded TermChanges, for the caller (the import) to render everything once at the end."""
+    _state.collecting = changes = TermChanges()
     try:
-        yield
+        yield changes
     finally:
-        _state.suppressed -= 1
+        _state.collecting = None
 
 
 @receiver(post_save, sender=GlossaryTerm)
@@ -32,25 +42,35 @@ def glossary_saved(sender, instance, raw=False, **kwargs):
     if raw:
         transaction.on_commit(bump_content_version)
         return
-    search_index.sync(instance)
-    if instance.links_changed and not getattr(_state, "suppressed", 0):
+    collecting = getattr(_state, "collecting", None)
+    if collecting is None:
+        search_index.sync(instance)
+    if instance.links_changed:
         names = (*getattr(instance, "previous_names", ()), *instance.names)
         slugs = {instance.slug, getattr(instance, "previous_slug", None) or instance.slug}
-        rerender_for_term(names, slugs)
+        if collecting is None:
+            rerender_for_term(names, slugs)
+        else:
+            collecting.names.update(names)
+            collecting.slugs.update(slugs)
     transaction.on_commit(bump_content_version)
 
 
 @receiver(post_delete, sender=GlossaryTerm)
 def glossary_deleted(sender, instance, **kwargs):
     # A draft links from nowhere, so deleting one changes no other page.
-    if instance.is_visible and not getattr(_state, "suppressed", 0):
+    collecting = getattr(_state, "collecting", None)
+    if instance.is_visible and collecting is None:
         rerender_for_term(instance.names, {instance.slug})
+    elif instance.is_visible:
+        collecting.names.update(instance.names)
+        collecting.slugs.add(instance.slug)
     transaction.on_commit(bump_content_version)
 
 
 @receiver(post_save, sender=Article)
 def article_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if not raw and getattr(_state, "collecting", None) is None:
         search_index.sync(instance)
     transaction.on_commit(bump_content_version)
 

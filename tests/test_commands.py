@@ -369,3 +369,44 @@ def test_a_publish_time_with_a_utc_offset_is_unchanged_on_the_next_import(import
     run_import(imported)
     output = run_import(imported)
     assert "0 created, 0 updated" in output and "0 skipped" in output
+
+
+# Each item is rendered once
+
+
+@pytest.fixture
+def stored_renders(monkeypatch):
+    done = []
+    for model in (Article, GlossaryTerm):
+        real = model.render
+        monkeypatch.setattr(model, "render", lambda self, matcher, _real=real: done.append(self.slug) or _real(self, matcher))
+    return done
+
+
+def test_a_first_import_renders_each_item_once(db, content_dir, stored_renders):
+    call_command("import_content", path=content_dir, stdout=io.StringIO())
+    assert sorted(stored_renders) == sorted([*Article.objects.values_list("slug", flat=True),
+                                             *GlossaryTerm.objects.values_list("slug", flat=True)])
+
+
+def test_a_first_import_links_terms_defined_after_the_article_alphabetically(db, content_dir):
+    call_command("import_content", path=content_dir, stdout=io.StringIO())
+    assert all(article.term_anchors for article in Article.objects.all())
+
+
+def test_reimporting_unchanged_content_renders_nothing(db, content_dir, stored_renders):
+    call_command("import_content", path=content_dir, stdout=io.StringIO())
+    stored_renders.clear()
+    call_command("import_content", path=content_dir, stdout=io.StringIO())
+    assert stored_renders == []
+
+
+def test_an_imported_new_alias_renders_the_term_and_the_pages_using_it(db, content_dir, stored_renders):
+    call_command("import_content", path=content_dir, stdout=io.StringIO())
+    users = {a.slug for a in Article.objects.all() if "esketamine" in a.term_anchors}
+    stored_renders.clear()
+    path = content_dir / "glossary" / "esketamine.md"
+    path.write_text(path.read_text().replace("- Spravato\n", "- Spravato\n- Esketamine nasal spray\n"))
+    call_command("import_content", path=content_dir, stdout=io.StringIO())
+    assert stored_renders.count("esketamine") == 1 and users <= set(stored_renders)
+    assert len(stored_renders) == len(set(stored_renders))
