@@ -20,6 +20,8 @@ import segno
 import textstat
 from django.utils.safestring import SafeString, mark_safe
 
+from . import markdown_limits
+
 
 class RawHtmlAsText(Extension):
     """Raw HTML in staff Markdown is shown as the text it is, never passed on as markup.
@@ -83,6 +85,7 @@ NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "tex
 WORDS_PER_MINUTE = 200
 # Grade above which staff are warned that a text may be hard for tired readers.
 READING_GRADE_LIMIT = 9
+PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 HEADING_ID = re.compile(r'<h[1-6] id="([^"]*)"')
 SECTION_LINK = re.compile(r' <a class="section-link"[^>]*>#</a>')
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
@@ -195,10 +198,16 @@ EMPTY_MATCHER = GlossaryMatcher([])
 
 
 def render_markdown(text: str) -> tuple[str, list[dict]]:
-    """Markdown to (unsanitized HTML, flat table of contents)."""
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    body = md.convert(text or "")
-    return body, _flatten_toc(md.toc_tokens)
+    """Markdown to (unsanitized HTML, flat table of contents); text too costly to parse stays plain text."""
+    text = text or ""
+    if markdown_limits.problem(text) is None:
+        md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+        try:
+            return md.convert(text), _flatten_toc(md.toc_tokens)
+        except RecursionError:
+            pass
+    # Forms and the import refuse such text; this keeps a page that skipped them fast and whole.
+    return "\n".join(f"<p>{html.escape(block)}</p>" for block in PARAGRAPHS.split(text) if block.strip()), []
 
 
 def _flatten_toc(tokens: list[dict]) -> list[dict]:

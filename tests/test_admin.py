@@ -345,6 +345,39 @@ def test_long_term_definition_is_a_form_error(publisher_client):
     assert not GlossaryTerm.objects.exists()
 
 
+def test_a_body_over_the_size_limit_is_a_form_error_and_nothing_is_saved(publisher_client):
+    response = edit(publisher_client, ADD, **{**NEW, "body": "word " * 8_001})  # the form trims the last space
+    assert "40,004 characters long; the limit is 40,000" in errors(response)
+    assert not Article.objects.exists()
+
+
+def test_a_deeply_nested_body_is_a_form_error_not_a_server_error(publisher_client):
+    response = edit(publisher_client, ADD, **{**NEW, "body": "- " * 5_000 + "x"})
+    assert "nests 5000 lists or quotes" in errors(response)
+    assert not Article.objects.exists()
+
+
+def test_a_run_of_open_brackets_is_a_form_error(publisher_client):
+    response = edit(publisher_client, ADD, **{**NEW, "body": "[" * 10_000})
+    assert "too many unclosed “[” or “(”" in errors(response)
+
+
+def test_a_term_explanation_over_the_size_limit_is_a_form_error(publisher_client):
+    form = {"term": "Long", "slug": "long", "aliases": "", "definition": "Short.", "explanation": "word " * 8_001}
+    response = edit(publisher_client, "/admin/articles/glossaryterm/add/", **form)
+    assert "the limit is 40,000" in errors(response)
+    assert not GlossaryTerm.objects.exists()
+
+
+def test_live_preview_says_why_a_body_is_refused(publisher_client):
+    html = publisher_client.post("/markdownx/markdownify/", {"content": "[" * 10_000}).content.decode()
+    assert "too many unclosed “[” or “(”" in html
+
+
+def test_live_preview_without_content_is_a_bad_request(publisher_client):
+    assert publisher_client.post("/markdownx/markdownify/", {}).status_code == 400
+
+
 def test_live_preview_reports_reading_level_and_time(publisher_client):
     html = publisher_client.post("/markdownx/markdownify/", {"content": "The cat sat. " * 400}).content.decode()
     assert re.search(r'<p class="preview-stats">Grade -?\d+\.\d \(Flesch-Kincaid\) · about 6 min read\.</p>', html)
