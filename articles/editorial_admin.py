@@ -14,7 +14,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
@@ -28,12 +27,13 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from . import markdown_limits, rendering, reviews, workflow
 from .models import PendingChange, render_preview
+from .views import staff_only
 
 SUBMIT = "_submit_review"
 FORM_ONLY = ("base", "review_confirmed", "take_over_address")
 
 
-@staff_member_required
+@staff_only
 @require_POST
 def markdownify_preview(request):
     """markdownx's live preview: the page's own pipeline, with reading level and time above it."""
