@@ -206,7 +206,7 @@ def render_markdown(text: str) -> tuple[str, list[dict]]:
             return md.convert(text), _flatten_toc(md.toc_tokens)
         except RecursionError:
             pass
-    # Forms and the import refuse such text; this keeps a page that skipped them fast and whole.
+    # The form and the model fields' validator refuse such text; this keeps a page that skipped them fast and whole.
     return "\n".join(f"<p>{html.escape(block)}</p>" for block in PARAGRAPHS.split(text) if block.strip()), []
 
 
