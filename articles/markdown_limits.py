@@ -3,8 +3,8 @@
 Python-Markdown is quadratic on some inputs (every unclosed "[" scans to the end of its
 paragraph, once per link pattern; duplicate heading ids are numbered one by one) and recursive
 on nested lists and quotes. A thread cannot be stopped once it is rendering, so the cost is
-checked up front, in one pass over the text, before anything is rendered. The form, the model
-fields (and so the import) and the preview all use `problem()`.
+checked up front, in one pass over the text, before anything is rendered. The admin form, the
+preview and the model fields' validator (so anything that calls full_clean()) all use `problem()`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 MAX_CHARS = 40_000
 # Lists and quotes nested inside each other on one line ("- - - x", "> > x").
 MAX_NESTING = 12
-# Characters Python-Markdown's link parsing scans for "[" and "](" (see bracket_work()): about
-# 0.4 s of rendering at most. Ordinary prose with links stays far below it.
+# Characters Python-Markdown's link parsing scans for "[" and "](" in the whole text (see
+# bracket_work()): about 0.4 s of rendering at most. Ordinary prose with links stays far below it.
 MAX_BRACKET_WORK = 1_000_000
 MAX_HEADINGS = 200
 
@@ -85,9 +85,9 @@ def problem(source: str) -> str | None:
         )
     if sum(1 for _ in HEADING.finditer(source)) > MAX_HEADINGS:
         return f"This text has more than {MAX_HEADINGS} headings or “---” lines. Check for a run of them."
-    if any(bracket_work(block) > MAX_BRACKET_WORK for block in BLOCKS.split(source)):
+    if sum(bracket_work(block) for block in BLOCKS.split(source)) > MAX_BRACKET_WORK:
         return (
-            "A paragraph has too many unclosed “[” or “(” to render. Close each link’s brackets, "
+            "The text has too many unclosed “[” or “(” to render. Close each link’s brackets, "
             "or write a bracket that is not a link as “\\[”."
         )
     return None

@@ -18,6 +18,7 @@ HOSTILE = {
     "nested [ and ]": "[" * 5_000 + "]" * 5_000,
     "escaped backslash then [": "\\\\[" * 3_000,
     "10000 setext headings": "a\n=\n" * 10_000,
+    "many paragraphs of [": "\n\n".join(["[" * 1_400] * 28),
 }
 
 
