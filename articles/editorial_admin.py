@@ -14,8 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,20 +25,26 @@ from markdownx.widgets import AdminMarkdownxWidget
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from . import rendering, reviews, workflow
+from . import markdown_limits, rendering, reviews, workflow
 from .models import PendingChange, render_preview
+from .views import staff_only
 
 SUBMIT = "_submit_review"
 FORM_ONLY = ("base", "review_confirmed", "take_over_address")
 
 
-@staff_member_required
+@staff_only
 @require_POST
 def markdownify_preview(request):
     """markdownx's live preview: the page's own pipeline, with reading level and time above it."""
     if not (request.user.has_perm("articles.change_article") or request.user.has_perm("articles.change_glossaryterm")):
         raise PermissionDenied("Only staff who edit the guide can use the preview.")
-    html = render_preview(request.POST.get("content", ""))
+    if "content" not in request.POST:
+        return HttpResponseBadRequest("No content to preview.")
+    too_costly = markdown_limits.problem(request.POST["content"])
+    if too_costly:
+        return HttpResponse(format_html('<p class="preview-error">Not shown: {}</p>', too_costly))
+    html = render_preview(request.POST["content"])
     grade, minutes = rendering.readability(html)
     warning = f" Above grade {rendering.READING_GRADE_LIMIT}: shorter sentences help tired readers." if (
         grade > rendering.READING_GRADE_LIMIT) else ""

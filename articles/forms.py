@@ -6,7 +6,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from . import rendering, reviews, workflow
+from . import markdown_limits, rendering, reviews, workflow
 from .sources import SourcesField
 from .models import Article, GlossaryTerm, OldSlug
 
@@ -126,7 +126,11 @@ class EditorialForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         source = cleaned.get(self.markdown_field)
-        if source:
+        too_costly = markdown_limits.problem(source or "")
+        if too_costly:
+            # Said here, before the link check renders it; the model's own validator then skips the field.
+            self.add_error(self.markdown_field, too_costly)
+        elif source:
             for href in broken_internal_links(source):
                 self.add_error(
                     self.markdown_field, f"The link “{href}” does not lead to any article or glossary term. Check the address."

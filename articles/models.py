@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date
 from markdownx.models import MarkdownxField
 
 from . import rendering
+from .markdown_limits import validate_markdown
 
 
 class Status(models.TextChoices):
@@ -103,7 +104,10 @@ class Article(Edited):
         max_length=300,
         help_text="One plain sentence for the guide’s contents and link previews, e.g. “Why TRD is not a dead end.”",
     )
-    body = MarkdownxField(help_text="Markdown. Use ## for section headings; glossary terms are linked automatically.")
+    body = MarkdownxField(
+        validators=[validate_markdown],
+        help_text="Markdown. Use ## for section headings; glossary terms are linked automatically.",
+    )
     order = models.PositiveIntegerField(
         default=0, help_text="Position in the guide: 1 is the first part. A new article goes to the end."
     )
@@ -194,7 +198,9 @@ class GlossaryTerm(Edited):
         validators=[MaxLengthValidator(300)],
         help_text="One or two plain sentences (at most 300 characters), shown next to the word.",
     )
-    explanation = MarkdownxField(blank=True, help_text="Optional longer explanation in Markdown.")
+    explanation = MarkdownxField(
+        blank=True, validators=[validate_markdown], help_text="Optional longer explanation in Markdown."
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,

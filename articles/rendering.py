@@ -14,13 +14,29 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown
-from markdown.extensions import toc
+from markdown.extensions import Extension, toc
 import nh3
 import segno
 import textstat
 from django.utils.safestring import SafeString, mark_safe
 
-MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code"]
+from . import markdown_limits
+
+
+class RawHtmlAsText(Extension):
+    """Raw HTML in staff Markdown is shown as the text it is, never passed on as markup.
+
+    The sanitizer would otherwise drop an unclosed <script> or <style> together with everything
+    after it, and turn what follows <textarea>, <title> and the like into escaped markup. Without
+    these two processors such text stays text, and Markdown escapes its "<" like any other.
+    """
+
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code", RawHtmlAsText()]
 # Ids the site's own pages use (templates/; a test keeps this list complete). A heading that would
 # take one, e.g. "## Get help" beside the crisis banner's #get-help, gets "section-" in front instead.
 RESERVED_IDS = frozenset({
@@ -69,6 +85,8 @@ NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "tex
 WORDS_PER_MINUTE = 200
 # Grade above which staff are warned that a text may be hard for tired readers.
 READING_GRADE_LIMIT = 9
+PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+HEADING_ID = re.compile(r'<h[1-6] id="([^"]*)"')
 SECTION_LINK = re.compile(r' <a class="section-link"[^>]*>#</a>')
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
 
@@ -180,10 +198,16 @@ EMPTY_MATCHER = GlossaryMatcher([])
 
 
 def render_markdown(text: str) -> tuple[str, list[dict]]:
-    """Markdown to (unsanitized HTML, flat table of contents)."""
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    body = md.convert(text or "")
-    return body, _flatten_toc(md.toc_tokens)
+    """Markdown to (unsanitized HTML, flat table of contents); text too costly to parse stays plain text."""
+    text = text or ""
+    if markdown_limits.problem(text) is None:
+        md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+        try:
+            return md.convert(text), _flatten_toc(md.toc_tokens)
+        except RecursionError:
+            pass
+    # The form and the model fields' validator refuse such text; this keeps a page that skipped them fast and whole.
+    return "\n".join(f"<p>{html.escape(block)}</p>" for block in PARAGRAPHS.split(text) if block.strip()), []
 
 
 def _flatten_toc(tokens: list[dict]) -> list[dict]:
@@ -297,7 +321,10 @@ def render_article(
 ) -> Rendered:
     """Markdown source to safe HTML with glossary links, plus its TOC, word count and terms used."""
     body, toc = render_markdown(source)
-    linked, used, words = link_glossary_terms(sanitize(body), matcher, exclude)
+    clean = sanitize(body)
+    on_page = set(HEADING_ID.findall(clean))
+    toc = [entry for entry in toc if entry["id"] in on_page]  # the contents list never promises a lost section
+    linked, used, words = link_glossary_terms(clean, matcher, exclude)
     # Safe: built only from nh3-sanitized HTML and escaped text, with our own term links.
     return Rendered(html=mark_safe(linked), toc=toc, word_count=words, terms_used=used)
 

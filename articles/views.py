@@ -1,7 +1,7 @@
+import functools
 import time
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.db import connection
@@ -45,8 +45,20 @@ def previewed_change(request):
     return PendingChange.objects.filter(pk=number, state__in=PendingChange.OPEN_STATES).first()
 
 
-@staff_member_required
-@permission_required("articles.view_article", raise_exception=True)
+def staff_only(view):
+    """A staff page that answers 404 to anyone else: a redirect to sign in would show where the admin lives."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_only
+@permission_required("articles.change_article", raise_exception=True)
 @never_cache
 def article_preview(request, slug):
     """Any article, draft or scheduled, exactly as patients will see it, or as they will once a
@@ -56,8 +68,8 @@ def article_preview(request, slug):
     return render_article(request, article, preview=True, change=change, replaced_terms=replaced_terms)
 
 
-@staff_member_required
-@permission_required("articles.view_glossaryterm", raise_exception=True)
+@staff_only
+@permission_required("articles.change_glossaryterm", raise_exception=True)
 @never_cache
 def term_preview(request, slug):
     """A term, draft or live, as patients will see it (with ?change=N: once the change is approved)."""

@@ -4,7 +4,7 @@ import re
 import pytest
 from admin_forms import edit, reviewed
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -109,10 +109,14 @@ def test_preview_endpoint_uses_the_site_pipeline(publisher_client, make_term):
     assert "<script" not in html
 
 
-def test_preview_endpoint_is_closed_to_anonymous_visitors(client, db):
-    response = client.post("/markdownx/markdownify/", {"content": "hello"})
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+def test_preview_endpoint_is_not_found_for_anonymous_visitors(client, db):
+    # A redirect to the sign-in page would reveal where the admin lives (DJANGO_ADMIN_URL).
+    assert client.post("/markdownx/markdownify/", {"content": "hello"}).status_code == 404
+
+
+def test_preview_endpoint_is_not_found_for_signed_in_users_who_are_not_staff(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("reader"))
+    assert client.post("/markdownx/markdownify/", {"content": "hello"}).status_code == 404
 
 
 def test_image_upload_endpoint_does_not_exist(admin_client):
@@ -135,9 +139,42 @@ def test_draft_preview_is_never_cached(editor_client, make_article):
     assert "no-cache" in editor_client.get(f"/preview/{article.slug}/")["Cache-Control"]
 
 
-def test_draft_preview_is_closed_to_the_public(client, make_article):
+def test_draft_preview_is_not_found_for_the_public(client, make_article):
     article = make_article(status=Article.Status.DRAFT, published_at=None)
-    assert client.get(f"/preview/{article.slug}/").status_code == 302
+    assert client.get(f"/preview/{article.slug}/").status_code == 404
+
+
+def test_term_preview_is_not_found_for_the_public(client, make_term):
+    term = make_term("Ketamine", status=GlossaryTerm.Status.DRAFT)
+    assert client.get(f"/preview/glossary/{term.slug}/").status_code == 404
+
+
+def test_draft_preview_is_not_found_for_signed_in_users_who_are_not_staff(client, make_article, django_user_model):
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(django_user_model.objects.create_user("reader"))
+    assert client.get(f"/preview/{article.slug}/").status_code == 404
+
+
+def test_staff_in_no_group_cannot_open_a_preview(client, make_staff, make_article):
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    client.force_login(make_staff("visitor"))
+    assert client.get(f"/preview/{article.slug}/").status_code in (403, 404)
+
+
+def test_staff_who_may_only_view_articles_cannot_preview_one(client, make_staff, make_article):
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    viewer = make_staff("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    assert client.get(f"/preview/{article.slug}/").status_code == 403
+
+
+def test_staff_who_may_only_view_terms_cannot_preview_one(client, make_staff, make_term):
+    term = make_term("Ketamine", status=GlossaryTerm.Status.DRAFT)
+    viewer = make_staff("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_glossaryterm"))
+    client.force_login(viewer)
+    assert client.get(f"/preview/glossary/{term.slug}/").status_code == 403
 
 
 def test_view_on_site_of_a_draft_goes_to_the_staff_preview(editor_client, make_article):
@@ -343,6 +380,39 @@ def test_long_term_definition_is_a_form_error(publisher_client):
     response = publisher_client.post("/admin/articles/glossaryterm/add/", form)
     assert "at most 300 characters" in errors(response)
     assert not GlossaryTerm.objects.exists()
+
+
+def test_a_body_over_the_size_limit_is_a_form_error_and_nothing_is_saved(publisher_client):
+    response = edit(publisher_client, ADD, **{**NEW, "body": "word " * 8_001})  # the form trims the last space
+    assert "40,004 characters long; the limit is 40,000" in errors(response)
+    assert not Article.objects.exists()
+
+
+def test_a_deeply_nested_body_is_a_form_error_not_a_server_error(publisher_client):
+    response = edit(publisher_client, ADD, **{**NEW, "body": "- " * 5_000 + "x"})
+    assert "nests 5000 lists or quotes" in errors(response)
+    assert not Article.objects.exists()
+
+
+def test_a_run_of_open_brackets_is_a_form_error(publisher_client):
+    response = edit(publisher_client, ADD, **{**NEW, "body": "[" * 10_000})
+    assert "too many unclosed “[” or “(”" in errors(response)
+
+
+def test_a_term_explanation_over_the_size_limit_is_a_form_error(publisher_client):
+    form = {"term": "Long", "slug": "long", "aliases": "", "definition": "Short.", "explanation": "word " * 8_001}
+    response = edit(publisher_client, "/admin/articles/glossaryterm/add/", **form)
+    assert "the limit is 40,000" in errors(response)
+    assert not GlossaryTerm.objects.exists()
+
+
+def test_live_preview_says_why_a_body_is_refused(publisher_client):
+    html = publisher_client.post("/markdownx/markdownify/", {"content": "[" * 10_000}).content.decode()
+    assert "too many unclosed “[” or “(”" in html
+
+
+def test_live_preview_without_content_is_a_bad_request(publisher_client):
+    assert publisher_client.post("/markdownx/markdownify/", {}).status_code == 400
 
 
 def test_live_preview_reports_reading_level_and_time(publisher_client):

@@ -1,6 +1,8 @@
 import re
 
-from articles.rendering import GlossaryMatcher, Term, render_article, render_markdown, sanitize
+import pytest
+
+from articles.rendering import WORD, GlossaryMatcher, Term, plain_text, render_article, render_markdown, sanitize
 
 
 def matcher(*specs):
@@ -86,9 +88,10 @@ def test_reading_time_rounds_at_200_words_a_minute():
 # Sanitizing
 
 
-def test_script_tags_are_removed_with_their_content():
+def test_script_tags_are_shown_as_text_never_as_markup():
     html = render_article("Hello <script>alert(1)</script> world").html
-    assert "<script" not in html and "alert" not in html
+    assert "<script" not in html
+    assert "Hello &lt;script&gt;alert(1)&lt;/script&gt; world" in html
 
 
 def test_event_handler_attributes_are_removed():
@@ -140,7 +143,54 @@ def test_relative_links_are_kept():
 
 def test_render_markdown_alone_does_not_sanitize():
     # The contract: render_markdown is only ever used through render_article.
-    assert "<script>" in render_markdown("<script>x</script>")[0]
+    assert 'href="javascript:alert(1)"' in render_markdown("[x](javascript:alert(1))")[0]
+
+
+# Raw HTML in staff Markdown is shown as text: the sanitizer would drop an unclosed <script> or
+# <style> with everything after it, and turn what follows <textarea> and the like into markup.
+
+RAW_TAGS = ["script", "style", "textarea", "iframe", "noscript", "title", "xmp", "plaintext"]
+LATER_SECTION = "## Call your clinic if you feel unsafe\n\nCall the clinic or 988 at any time.\n"
+
+
+def prose_with(tag, closed):
+    html = f"<{tag}>kiddies</{tag}>" if closed else f"<{tag}> kiddies"
+    return f"Please avoid {html} on forums.\n\n{LATER_SECTION}"
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["unclosed", "closed"])
+@pytest.mark.parametrize("tag", RAW_TAGS)
+def test_a_raw_html_tag_in_a_sentence_never_costs_the_page_words(tag, closed):
+    source = prose_with(tag, closed)
+    page = render_article(source).html
+    assert len(WORD.findall(plain_text(page))) >= len(WORD.findall(source))
+
+
+@pytest.mark.parametrize("tag", RAW_TAGS)
+def test_a_later_section_survives_an_unclosed_raw_html_tag(tag):
+    page = render_article(prose_with(tag, closed=False)).html
+    assert '<h2 id="call-your-clinic-if-you-feel-unsafe">' in page
+
+
+def test_raw_html_is_shown_as_the_text_staff_wrote():
+    assert "<p>Please avoid &lt;script&gt; kiddies on forums.</p>" in render_article(prose_with("script", False)).html
+
+
+def test_a_raw_html_block_is_shown_as_text():
+    assert "<p>&lt;div&gt;Hello&lt;/div&gt;</p>" in render_article("<div>Hello</div>\n").html
+
+
+def test_the_contents_list_names_only_headings_on_the_page():
+    result = render_article(prose_with("style", closed=False))
+    assert all(f'id="{entry["id"]}"' in result.html for entry in result.toc)
+
+
+def test_autolinks_are_still_links():
+    assert '<a href="https://988lifeline.org/" rel="noopener noreferrer">' in render_article("<https://988lifeline.org/>").html
+
+
+def test_entities_still_show_their_character():
+    assert "Fish &amp; chips ©" in render_article("Fish &amp; chips &copy;").html
 
 
 # Glossary linking
@@ -229,7 +279,7 @@ def test_terms_inside_code_are_not_linked():
 
 def test_staff_cannot_fake_a_term_link():
     html = linked('<a class="term" href="/x">ketamine</a>', matcher(("ketamine",)))
-    assert 'class="term"' not in html
+    assert '<a class="term" href="/x"' not in html
 
 
 def test_a_term_page_does_not_link_to_itself():

@@ -132,7 +132,7 @@ def test_previews_are_for_staff_only(editor_client, live):
     _, term = live
     edit(editor_client, term_url(term), definition="The proposed definition.")
     change = PendingChange.objects.get(term=term)
-    assert Client().get(f"/preview/glossary/{term.slug}/?change={change.pk}").status_code == 302
+    assert Client().get(f"/preview/glossary/{term.slug}/?change={change.pk}").status_code == 404
 
 
 def test_the_review_screen_links_a_term_change_to_the_articles_that_use_it(editor_client, publisher_client, live):
