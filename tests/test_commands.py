@@ -410,3 +410,16 @@ def test_an_imported_new_alias_renders_the_term_and_the_pages_using_it(db, conte
     call_command("import_content", path=content_dir, stdout=io.StringIO())
     assert stored_renders.count("esketamine") == 1 and users <= set(stored_renders)
     assert len(stored_renders) == len(set(stored_renders))
+
+
+def test_a_body_too_costly_to_render_fails_with_the_admins_message(imported):
+    body = "[" * 20_000  # the admin refuses it too (markdown_limits)
+    (imported / "articles" / "05-brackets.md").write_text(
+        ARTICLE.format(title="Brackets", slug="brackets").replace("Body text.", body))
+    expect_failure(imported, "articles/05-brackets.md: body: The text has too many unclosed")
+
+
+def test_a_body_over_the_markdown_length_limit_fails(imported):
+    body = "Words and more words. " * 2_000  # 44,000 characters, under the file limit
+    (imported / "articles" / "05-long.md").write_text(ARTICLE.format(title="Long", slug="long").replace("Body text.", body))
+    expect_failure(imported, "the limit is 40,000")
