@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=true
 
-.PHONY: run test install migrate content bench clean
+.PHONY: run test lint install migrate content bench clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
@@ -27,6 +27,10 @@ run: content
 test: install
 	$(PY) -m pytest -m "not browser" -n 2
 	$(PY) -m pytest -m browser -n 2
+
+# The layering contracts in pyproject.toml (e.g. models never import the page cache or the admin).
+lint: install
+	$(DEV) $(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) bench/run.py
