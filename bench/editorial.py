@@ -1,5 +1,6 @@
-"""Time the editorial operations on the full guide: approve a term change, approve an article
-change, restore an article's earlier words. Counts re-renders and queries for each.
+"""Time the editorial operations on the full guide: import it into an empty database, a Publisher's
+save of a term's definition and of a new alias, approve a term change, approve an article change,
+restore an article's earlier words. Counts stored re-renders and queries for each.
 
     .venv/bin/python bench/editorial.py [--rounds 5]
 
@@ -43,7 +44,14 @@ def main():
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
-    call_command("import_content", path=ROOT / "content", stdout=open(os.devnull, "w"))
+    renders = []
+    for model in (Article, GlossaryTerm):
+        original = model.render
+        model.render = lambda self, matcher, _o=original: renders.append(self.slug) or _o(self, matcher)
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        call_command("import_content", path=ROOT / "content", stdout=open(os.devnull, "w"))
+        imported = (time.perf_counter() - start, len(renders), len(queries))
     from django.contrib.auth.models import Group, User
 
     from articles.models import StaffProfile
@@ -58,11 +66,6 @@ def main():
     pat.force_login(publisher)
     review = reviewed(publisher)
 
-    renders = []
-    for model in (Article, GlossaryTerm):
-        original = model.render
-        model.render = lambda self, matcher, _o=original: renders.append(self.slug) or _o(self, matcher)
-
     def measure(label, action):
         renders.clear()
         with CaptureQueriesContext(connection) as queries:
@@ -72,10 +75,17 @@ def main():
         assert response.status_code == 302, (label, response.status_code)
         return elapsed, len(renders), len(queries)
 
-    results = {"approve a term change": [], "approve an article change": [], "restore an article's words": []}
+    results = {"import the guide into an empty database": [imported], "save a term's definition": [],
+               "save a term with a new alias": [], "approve a term change": [], "approve an article change": [],
+               "restore an article's words": []}
     term = GlossaryTerm.objects.get(slug="ketamine")
     article = Article.objects.get(order=3)
+    term_url = f"/admin/articles/glossaryterm/{term.pk}/change/"
     for n in range(args.rounds):
+        results["save a term's definition"].append(measure("term definition", lambda: edit(
+            pat, term_url, definition=f"{term.definition} (round {n})", **review)))
+        results["save a term with a new alias"].append(measure("term alias", lambda: edit(
+            pat, term_url, aliases=f"Ketalar {n}", **review)))
         edit(erin, f"/admin/articles/glossaryterm/{term.pk}/change/", "_submit_review",
              explanation=term.explanation + f"\n\nBench round {n}.")
         change = PendingChange.objects.get(term=term, state="submitted")
