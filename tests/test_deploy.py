@@ -6,6 +6,7 @@ import http.client
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,13 @@ def require_nginx():
         if os.environ.get("CI"):
             pytest.fail("CI=true and nginx is not installed: apt-get install -y nginx")
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
+
+
+def free_port() -> int:
+    """A port the OS just handed out (other test workers ask too, so no fixed range)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def get(port: int, path: str, headers=None) -> tuple[int, dict, str]:
@@ -64,7 +72,7 @@ def front():
     # Not under pytest's 0700 base directory: nginx workers (user nobody when run as root) use it.
     tmp = Path(tempfile.mkdtemp(prefix="trd-deploy-test-"))
     tmp.chmod(0o755)
-    app_port, front_port = harness.free_ports(2, range(8300, 8400))
+    app_port, front_port = free_port(), free_port()
     env = harness.site_env(f"sqlite:///{tmp / 'db.sqlite3'}", DJANGO_STATIC_ROOT=str(tmp / "static"),
                            DJANGO_PROXY_COUNT="1", TRD_SITE_URL=f"http://127.0.0.1:{front_port}")
     harness.build_site(REPO, env)
