@@ -164,7 +164,7 @@ def wait_until_up(process, name, url, log_path, timeout=60.0):
 
 def start_gunicorn(site, env, port, workers, log_path, app=None, access_log=True, ready_path="/healthz"):
     """gunicorn -c gunicorn.conf.py (the site's, or `app` such as the floor project, same settings)."""
-    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--control-socket", str(log_path) + ".ctl"]
+    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"]  # its control socket is off unless asked for
     if not access_log:
         command += ["--access-logfile", "/dev/null"]
     if app:
