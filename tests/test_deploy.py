@@ -123,3 +123,10 @@ def test_a_saved_change_shows_through_nginx_within_2_seconds(front):
         time.sleep(0.05)
     elapsed = time.time() - saved_at
     assert elapsed < 2.0, f"the new title showed after {elapsed:.2f} s"
+
+
+def test_an_expired_page_is_revalidated_with_the_apps_validators(front):
+    port, _ = front
+    get(port, "/glossary/")
+    time.sleep(2.05)  # nginx counts "1s" in whole seconds: a page stored at 12:00:00.9 expires at 12:00:02
+    assert get(port, "/glossary/")[1]["X-Cache-Status"] == "REVALIDATED"  # the app answered 304
