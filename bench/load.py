@@ -16,7 +16,9 @@
    the whole form back as a browser would, expecting a 302.
 4. Checks in a subprocess (same environment) that every saved edit is in the article's
    django-reversion history and in its current body, and reads gunicorn's log for errors.
-5. Prints a markdown table (also written to bench/results/load-<db>.md).
+5. Prints a markdown table (also written to bench/results/load-<db>[-nginx].md).
+
+Needs wrk (and nginx with --nginx): apt-get install -y wrk nginx; nothing is installed from here.
 
 Cookies over plain http: with DEBUG off the settings make the session and CSRF cookies Secure
 (SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG) and offer no variable to change that, so the
@@ -90,15 +92,14 @@ def parse_args(argv=None):
     return args
 
 
-# --------------------------------------------------------------------------- tools, ports, processes
+# --------------------------------------------------------------------------- ports
 
 
 def choose_ports(requested):
     """gunicorn's port (the requested one if free) and one for nginx, in 8200-8299."""
     if requested is None:
         return harness.free_ports(2, PORTS)
-    if harness.free_ports(1, range(requested, requested + 1)) != [requested]:
-        raise LoadError(f"port {requested} on {HOST} is in use")
+    harness.free_ports(1, range(requested, requested + 1))  # raises when it is taken
     return [requested, *harness.free_ports(1, range(requested + 1, PORTS.stop))]
 
 
