@@ -1,27 +1,31 @@
 """Load-and-edit test: public readers and one staff editor at the same time, then a lost-edit check.
 
-    .venv/bin/python bench/load.py --db sqlite|postgres [--seconds 120] [--readers 50] [--workers 2] [--port 82xx]
+    .venv/bin/python bench/load.py --db sqlite|postgres [--nginx] [--seconds 120] [--readers 50] [--workers 2]
 
 1. Copies the project (without .venv, .git, databases, staticfiles) to a temporary directory and
    builds it with production-like settings: DEBUG off, random secret key, ALLOWED_HOSTS
    127.0.0.1,localhost, no https redirect, no HSTS, a fresh database (a SQLite file in the temporary
    directory, or a fresh PostgreSQL database on 127.0.0.1:5432 that is dropped at the end).
    collectstatic, migrate, import_content, and one staff user in the "Publisher" group.
-2. Serves it with gunicorn -c gunicorn.conf.py (GUNICORN_WORKERS=--workers) on 127.0.0.1:82xx.
+2. Serves it with gunicorn -c gunicorn.conf.py (GUNICORN_WORKERS=--workers) on 127.0.0.1:82xx; with
+   --nginx, readers and editor go through the nginx front made of deploy/'s includes (static files,
+   proxy headers, the 1 s micro-cache; no TLS) with DJANGO_PROXY_COUNT=1.
 3. For --seconds: wrk with --readers connections rotating over the public pages (bench/load_readers.lua
    counts every response by status class), and one editor thread that logs into the admin and,
    every second, opens an article's change form, appends "Edit N at <time>" to its body and posts
    the whole form back as a browser would, expecting a 302.
 4. Checks in a subprocess (same environment) that every saved edit is in the article's
    django-reversion history and in its current body, and reads gunicorn's log for errors.
-5. Prints a markdown table (also written to bench/results/load-<db>.md).
+5. Prints a markdown table (also written to bench/results/load-<db>[-nginx].md).
+
+Needs wrk (and nginx with --nginx): apt-get install -y wrk nginx; nothing is installed from here.
 
 Cookies over plain http: with DEBUG off the settings make the session and CSRF cookies Secure
-(SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG) and offer no variable to change that. So the
-editor plays the part of the TLS-terminating proxy the README asks for: every editor request carries
-X-Forwarded-Proto: https (SECURE_PROXY_SSL_HEADER), posts carry the Origin and Referer a browser on
-https://127.0.0.1:<port> would send, and the editor keeps its cookies itself (http.cookiejar would not
-send Secure cookies over http).
+(SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG) and offer no variable to change that, so the
+editor keeps its cookies itself (http.cookiejar would not send Secure cookies over http). Straight to
+gunicorn it plays the part of the TLS-terminating proxy: every request carries X-Forwarded-Proto: https
+(SECURE_PROXY_SSL_HEADER) and posts the Origin of https://127.0.0.1:<port>. Through nginx, which sets
+X-Forwarded-Proto itself (plain http here), it posts the Origin of http://127.0.0.1:<port>.
 
 Only 127.0.0.1 and ports 8200-8299 are used; every process started here is stopped on exit, also on
 Ctrl-C. Exit status: 0 fine; 1 a 5xx, a lost edit or an edit that was not saved (302); 2 set-up failed.
@@ -40,7 +44,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,37 +52,26 @@ import textwrap
 import threading
 import time
 import urllib.parse
+import zoneinfo
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.processes import start_process, stop_process, tail  # noqa: E402
-BIN = Path(sys.executable).parent
+from bench import harness  # noqa: E402
+from bench.harness import HOST, log, manage, start_process, stop_process, tail  # noqa: E402
+from bench.harness import HarnessError as LoadError  # noqa: E402
+
 RESULTS_DIR = ROOT / "bench" / "results"
 READERS_LUA = ROOT / "bench" / "load_readers.lua"
-HOST = "127.0.0.1"
 PORTS = range(8200, 8300)
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 EDITOR_GROUP = "Publisher"
 EDITOR_TIMEOUT = 30.0  # seconds per editor HTTP request
-BUILD_TIMEOUT = 300  # seconds per build step
-# Inherited variables that would change what is tested; this script sets its own.
-SCRUBBED_PREFIXES = ("DJANGO_", "GUNICORN_", "TRD_")
-SCRUBBED_NAMES = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
 # Copied to the temporary site: everything but local state and the virtualenv.
 SKIPPED_AT_ROOT = {".venv", ".git", "staticfiles", "media", "tmp", ".pytest_cache", "db.sqlite3", "db.sqlite3-wal",
                    "db.sqlite3-shm", "db.sqlite3-journal"}
-
-
-class LoadError(Exception):
-    """Set-up failed (a tool, a build step or the server): the run cannot go on."""
-
-
-def log(message):
-    """Progress goes to stderr, so stdout carries only the report."""
-    print(f"[load] {message}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv=None):
@@ -89,6 +81,7 @@ def parse_args(argv=None):
     parser.add_argument("--seconds", type=int, default=120, help="duration of the load (default 120)")
     parser.add_argument("--readers", type=int, default=50, help="concurrent reader connections (default 50)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--nginx", action="store_true", help="readers and editor go through the nginx front")
     parser.add_argument("--port", type=int, help="port for gunicorn, 8200-8299 (default: the first free one)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (site, logs, database)")
     args = parser.parse_args(argv)
@@ -99,46 +92,15 @@ def parse_args(argv=None):
     return args
 
 
-# --------------------------------------------------------------------------- tools, ports, processes
+# --------------------------------------------------------------------------- ports
 
 
-def ensure_wrk():
-    """Install wrk with apt-get when it is missing."""
-    if shutil.which("wrk"):
-        return
-    log("installing wrk with apt-get")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "wrk"]
-    if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-        subprocess.run(install, env=env, capture_output=True, timeout=600)
-    if not shutil.which("wrk"):
-        raise LoadError("wrk is missing and apt-get install -y wrk did not provide it")
-
-
-def port_is_free(port):
-    """True if nothing listens on 127.0.0.1:port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def choose_port(requested):
-    """The requested port if free, else the first free port in 8200-8299."""
-    if requested is not None:
-        if not port_is_free(requested):
-            raise LoadError(f"port {requested} on {HOST} is in use")
-        return requested
-    for port in PORTS:
-        if port_is_free(port):
-            return port
-    raise LoadError(f"no free port in 8200-8299 on {HOST}")
-
-
-
+def choose_ports(requested):
+    """gunicorn's port (the requested one if free) and one for nginx, in 8200-8299."""
+    if requested is None:
+        return harness.free_ports(2, PORTS)
+    harness.free_ports(1, range(requested, requested + 1))  # raises when it is taken
+    return [requested, *harness.free_ports(1, range(requested + 1, PORTS.stop))]
 
 
 # --------------------------------------------------------------------------- building the site
@@ -179,51 +141,11 @@ def drop_postgres_db(name):
         log(f"dropped PostgreSQL database {name}")
 
 
-def site_env(database_url, port, workers):
-    """Environment for every Django process: production-like, self-contained."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(SCRUBBED_PREFIXES) and key not in SCRUBBED_NAMES}
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="trd_site.settings",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_SECURE_HSTS_SECONDS="0",
-        GUNICORN_BIND=f"{HOST}:{port}",
-        GUNICORN_WORKERS=str(workers),
-        PYTHONUNBUFFERED="1",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
-
-
-def manage(site, env, *args, extra_env=None):
-    """Run manage.py in the temporary site; return its stdout, or raise LoadError with its output."""
-    command = [sys.executable, "manage.py", *args]
-    done = subprocess.run(command, cwd=site, env={**env, **(extra_env or {})}, capture_output=True, text=True,
-                          timeout=BUILD_TIMEOUT)
-    if done.returncode != 0:
-        raise LoadError(f"manage.py {args[0]} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def build_site(site, env):
-    """Static files, schema and content, as a deployment does them.
-
-    collectstatic runs before migrate: with DEBUG off, trd_site/urls.py calls static() at import time,
-    which needs the staticfiles manifest, and migrate's system checks import the URLconf.
-    """
-    for args in (["collectstatic", "--noinput"], ["migrate", "--noinput"], ["import_content"]):
-        output = manage(site, env, *args)
-        last = (output.strip().splitlines() or [""])[-1]
-        log(f"manage.py {' '.join(args)}: {last}")
-
-
 SETUP_SCRIPT = textwrap.dedent("""
     import json, os
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
+    from django.conf import settings
     from articles.models import Article, GlossaryTerm, StaffProfile
 
     user = get_user_model().objects.create_user(
@@ -236,6 +158,7 @@ SETUP_SCRIPT = textwrap.dedent("""
         "user_pk": user.pk,
         "articles": [{"pk": a.pk, "slug": a.slug} for a in Article.objects.published().order_by("order")],
         "terms": list(GlossaryTerm.objects.order_by("term").values_list("slug", flat=True)),
+        "time_zone": settings.TIME_ZONE,
     }
     print("LOAD_INFO " + json.dumps(info))
 """)
@@ -251,7 +174,7 @@ def create_editor_and_read_site(site, env):
         raise LoadError("import_content produced no published article")
     log(f"created staff user {username} in group {EDITOR_GROUP}; {len(info['articles'])} articles, "
         f"{len(info['terms'])} glossary terms")
-    return username, password, info["articles"], info["terms"], info["user_pk"]
+    return username, password, info["articles"], info["terms"], info["user_pk"], info["time_zone"]
 
 
 def marked_line(output, marker):
@@ -262,41 +185,7 @@ def marked_line(output, marker):
     raise LoadError(f"no {marker} line in the output:\n{output[-2000:]}")
 
 
-# --------------------------------------------------------------------------- gunicorn
-
-
-def start_gunicorn(site, env, port, log_path):
-    """gunicorn with the project's gunicorn.conf.py (access and error log to log_path); wait for /healthz.
-
-    gunicorn's control socket goes in the temporary directory, not the shared ~/.gunicorn/gunicorn.ctl.
-    """
-    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--control-socket", str(log_path.parent / "gunicorn.ctl")]
-    process = start_process(command, log_path, env=env, cwd=site)
-    log(f"started gunicorn (pid {process.pid}) on {HOST}:{port} with {env['GUNICORN_WORKERS']} workers")
-    wait_for_health(port, process, log_path)
-    return process
-
-
-def wait_for_health(port, process, log_path, timeout=60.0):
-    """Poll /healthz until it answers 200; LoadError with gunicorn's log if it exits or times out."""
-    deadline = time.monotonic() + timeout
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LoadError(f"gunicorn exited with status {process.returncode} during start-up:\n{tail(log_path)}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/healthz")
-            status = connection.getresponse().status
-            connection.close()
-            if status == 200:
-                log(f"gunicorn is up: http://{HOST}:{port}/healthz")
-                return
-            last = f"status {status}"
-        except OSError as error:
-            last = str(error)
-        time.sleep(0.2)
-    raise LoadError(f"/healthz did not answer 200 within {timeout:.0f} s ({last}):\n{tail(log_path)}")
+# --------------------------------------------------------------------------- gunicorn's log
 
 
 ACCESS_LINE = re.compile(r'"[A-Z]+ [^"]*" (\d{3}) ')
@@ -372,22 +261,23 @@ def wait_for_readers(process, seconds, log_path):
 
 
 class Browser:
-    """A minimal browser for the admin: keeps its own cookies and talks to gunicorn as if behind TLS.
+    """A minimal browser for the admin: keeps its own cookies; straight to gunicorn, talks as if behind TLS.
 
-    Every request says X-Forwarded-Proto: https (what the TLS proxy would add), so Django treats it
-    as secure and its Secure cookies belong on it; posts carry the Origin and Referer of that https site.
+    Without nginx every request says X-Forwarded-Proto: https (what the TLS proxy would add), so Django
+    treats it as secure; posts carry the Origin and Referer of the site as the proxy's scheme shows it.
     """
 
-    def __init__(self, port):
+    def __init__(self, port, through_nginx=False):
         self.port = port
-        self.origin = f"https://{HOST}:{port}"
+        self.origin = f"{'http' if through_nginx else 'https'}://{HOST}:{port}"
+        self.proxy_headers = {} if through_nginx else {"X-Forwarded-Proto": "https"}
         self.cookies = {}
 
     def request(self, method, path, form=None):
         """One request on a fresh connection; returns (status, headers, text). Redirects are not followed."""
         headers = {
             "Host": f"{HOST}:{self.port}",
-            "X-Forwarded-Proto": "https",
+            **self.proxy_headers,
             "User-Agent": "bench/load.py editor",
             "Accept": "text/html",
         }
@@ -510,12 +400,13 @@ class Edit:
 class Editor(threading.Thread):
     """One member of staff: logs in, then every second appends a line to one article and saves it."""
 
-    def __init__(self, port, username, password, user_pk, article_pk, deadline):
+    def __init__(self, port, username, password, user_pk, article_pk, deadline, time_zone, through_nginx=False):
         super().__init__(name="editor", daemon=True)
-        self.browser = Browser(port)
+        self.browser = Browser(port, through_nginx)
         self.username, self.password, self.user_pk = username, password, user_pk
         self.change_path = f"/admin/articles/article/{article_pk}/change/"
         self.deadline = deadline
+        self.time_zone = zoneinfo.ZoneInfo(time_zone)  # a review dated the site's tomorrow is refused
         self.stop = threading.Event()
         self.edits = []
         self.login_problem = ""
@@ -566,7 +457,7 @@ class Editor(threading.Thread):
             if missing:
                 edit.problem = f"change form lacks {', '.join(sorted(missing))}"
                 return edit
-            today = datetime.date.today()
+            today = datetime.datetime.now(self.time_zone).date()
             review = {"reviewed_by": str(self.user_pk), "last_reviewed": today.isoformat(),
                       "next_review_due": (today + datetime.timedelta(days=365)).isoformat()}
             form = [(name, self.with_edit(value, marker) if name == "body" else review.get(name, value))
@@ -665,6 +556,7 @@ def summary_table(args, readers, access, editor, verified, reasons):
     times = [edit.seconds * 1000 for edit in editor.edits]
     rows = [
         ("database", args.db),
+        ("front", "nginx (deploy/ includes, micro-cache)" if args.nginx else "none (gunicorn directly)"),
         ("seconds", args.seconds),
         ("readers (connections)", args.readers),
         ("gunicorn workers", args.workers),
@@ -705,10 +597,10 @@ def problems_section(problems):
     return f"\n\n{len(problems)} error lines/tracebacks in gunicorn's log; distinct ones:\n\n```\n{body}\n```"
 
 
-def write_results(db, text):
-    """bench/results/load-<db>.md (git-ignored)."""
+def write_results(args, text):
+    """bench/results/load-<db>[-nginx].md (git-ignored)."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"load-{db}.md"
+    path = RESULTS_DIR / f"load-{args.db}{'-nginx' if args.nginx else ''}.md"
     path.write_text(text + "\n")
     log(f"wrote {path}")
 
@@ -732,18 +624,21 @@ def signals_ignored():
             signal.signal(sig, handler)
 
 
-def run_load(args, site, env, port, tmp):
-    """Start gunicorn, run readers and editor, verify; return the exit status. Stops what it starts."""
-    username, password, articles, terms, user_pk = create_editor_and_read_site(site, env)
+def run_load(args, site, env, ports, tmp):
+    """Start gunicorn (and nginx), run readers and editor, verify; return the exit status. Stops what it starts."""
+    username, password, articles, terms, user_pk, time_zone = create_editor_and_read_site(site, env)
     gunicorn_log = tmp / "gunicorn.log"
     wrk_log = tmp / "wrk.log"
-    gunicorn = wrk = editor = None
+    gunicorn = nginx = wrk = editor = None
     try:
-        gunicorn = start_gunicorn(site, env, port, gunicorn_log)
+        gunicorn = harness.start_gunicorn(site, env, ports[0], args.workers, gunicorn_log)
+        if args.nginx:
+            nginx = harness.start_nginx_front(tmp, ports[1], ports[0], site / "staticfiles")
+        port = ports[1] if args.nginx else ports[0]
         article = articles[0]
         deadline = time.monotonic() + args.seconds
         wrk = start_readers(port, args.readers, args.seconds, reader_paths(articles, terms), wrk_log)
-        editor = Editor(port, username, password, user_pk, article["pk"], deadline)
+        editor = Editor(port, username, password, user_pk, article["pk"], deadline, time_zone, args.nginx)
         log(f"editor edits /guide/{article['slug']}/ (pk {article['pk']}) every second")
         editor.start()
         readers = wait_for_readers(wrk, args.seconds, wrk_log)
@@ -755,6 +650,7 @@ def run_load(args, site, env, port, tmp):
             editor.stop.set()
         with signals_ignored():
             stop_process(wrk, "wrk")
+            stop_process(nginx, "nginx")
             stop_process(gunicorn, "gunicorn")
     verified = verify_edits(site, env, article["pk"], editor.edits)
     access, problems = read_gunicorn_log(gunicorn_log)
@@ -764,7 +660,7 @@ def run_load(args, site, env, port, tmp):
     extra = problems_section(problems)
     if extra:
         print(extra)
-    write_results(args.db, table + extra)
+    write_results(args, table + extra)
     return 1 if reasons else 0
 
 
@@ -774,10 +670,11 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
     tmp = Path(tempfile.mkdtemp(prefix=f"trd-load-{args.db}-"))
+    tmp.chmod(0o755)  # nginx workers (user nobody when run as root) read the static root
     pg_name = None
     try:
-        ensure_wrk()
-        port = choose_port(args.port)
+        harness.require_tools("wrk", *(["nginx"] if args.nginx else []))
+        ports = choose_ports(args.port)
         site = copy_site(tmp)
         if args.db == "postgres":
             pg_name = f"trd_load_{os.getpid()}_{secrets.token_hex(3)}"
@@ -785,10 +682,13 @@ def main(argv=None):
             database_url = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{pg_name}"
         else:
             database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
-        env = site_env(database_url, port, args.workers)
+        env = harness.site_env(database_url, DJANGO_PROXY_COUNT="0")
+        if args.nginx:  # nginx's Host ($host) has no port: the editor's Origin is trusted by name
+            front = f"http://{HOST}:{ports[1]}"
+            env.update(DJANGO_PROXY_COUNT="1", DJANGO_CSRF_TRUSTED_ORIGINS=front, TRD_SITE_URL=front)
         log(f"building the site in {site} ({args.db})")
-        build_site(site, env)
-        return run_load(args, site, env, port, tmp)
+        harness.build_site(site, env)
+        return run_load(args, site, env, ports, tmp)
     except LoadError as error:
         log(f"ERROR: {error}")
         return 2
