@@ -301,3 +301,12 @@ def test_an_unknown_host_is_refused_even_for_a_cached_page(client, make_article)
     make_article()
     client.get("/")
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+
+
+def test_a_page_tells_nginx_to_keep_it_until_the_next_second_at_most(client, make_article):
+    import time
+
+    make_article()
+    client.get("/")
+    expires = int(client.get("/")["X-Accel-Expires"].removeprefix("@"))
+    assert time.time() < expires <= time.time() + 1
