@@ -1,10 +1,14 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DJANGO_DEBUG=true
 
-.PHONY: run test lint install migrate content bench clean
+.PHONY: help run test lint install migrate content bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
@@ -12,28 +16,28 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed  ## create .venv and install the pinned requirements
 
-migrate: install
+migrate: install  ## apply database migrations (SQLite by default)
 	$(DEV) $(PY) manage.py migrate --noinput
 
-content: migrate
+content: migrate  ## import the guide from content/
 	$(DEV) $(PY) manage.py import_content
 
-run: content
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+run: content  ## set up and serve on http://127.0.0.1:$(PORT)/ (PORT=8000 by default)
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs on both cores (pytest-xdist), then the browser tests (one Chromium per core).
-test: install
+test: install  ## the whole suite, then the browser tests
 	$(PY) -m pytest -m "not browser" -n 2
 	$(PY) -m pytest -m browser -n 2
 
 # The layering contracts in pyproject.toml (e.g. models never import the page cache or the admin).
-lint: install
+lint: install  ## the layering contracts in pyproject.toml
 	$(DEV) $(VENV)/bin/lint-imports
 
-bench: install
+bench: install  ## the HTTP benchmark (bench/run.py; needs wrk and nginx)
 	$(PY) bench/run.py
 
-clean:
+clean:  ## remove .venv, collected static files and pytest's cache
 	rm -rf $(VENV) staticfiles .pytest_cache

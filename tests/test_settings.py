@@ -70,3 +70,12 @@ def test_staff_sessions_last_a_working_day_by_default():
 def test_staff_session_length_is_configurable():
     result = settings_value("s.SESSION_COOKIE_AGE", DJANGO_DEBUG="true", DJANGO_SESSION_HOURS="8")
     assert result.stdout.strip() == str(8 * 3600)
+
+
+def test_a_log_line_is_printed_once_in_debug():
+    code = ("import django, logging; django.setup(); "
+            "logging.getLogger('django.request').warning('printed once')")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TRD_"))}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                            env={**clean, "DJANGO_DEBUG": "true", "DJANGO_SETTINGS_MODULE": "trd_site.settings"})
+    assert result.stderr.count("printed once") == 1
