@@ -17,7 +17,7 @@ import textstat
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from . import linkcheck, rendering
+from . import linkcheck, reading_level, rendering
 from .models import Article, GlossaryTerm
 
 SOON_DAYS = 30
@@ -169,10 +169,10 @@ def hard_to_read(items) -> list[Finding]:
         html = _html(item)
         if isinstance(item, GlossaryTerm):
             html = f"<p>{escape(item.definition)}</p>{html}"
-        grade = rendering.readability(html)[0] if html else 0.0
-        if grade > rendering.READING_GRADE_LIMIT:
+        grade = reading_level.readability(html)[0] if html else 0.0
+        if grade > reading_level.READING_GRADE_LIMIT:
             found.append(Finding("Hard to read", str(item),
-                                 f"reads at grade {grade}, above grade {rendering.READING_GRADE_LIMIT}", edit_url(item)))
+                                 f"reads at grade {grade}, above grade {reading_level.READING_GRADE_LIMIT}", edit_url(item)))
     return found
 
 

@@ -25,7 +25,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from . import markdown_limits, rendering, reviews, workflow
+from . import markdown_limits, reading_level, reviews, workflow
 from .models import PendingChange, render_preview
 from .views import staff_only
 
@@ -45,9 +45,9 @@ def markdownify_preview(request):
     if too_costly:
         return HttpResponse(format_html('<p class="preview-error">Not shown: {}</p>', too_costly))
     html = render_preview(request.POST["content"])
-    grade, minutes = rendering.readability(html)
-    warning = f" Above grade {rendering.READING_GRADE_LIMIT}: shorter sentences help tired readers." if (
-        grade > rendering.READING_GRADE_LIMIT) else ""
+    grade, minutes = reading_level.readability(html)
+    warning = f" Above grade {reading_level.READING_GRADE_LIMIT}: shorter sentences help tired readers." if (
+        grade > reading_level.READING_GRADE_LIMIT) else ""
     stats = format_html('<p class="preview-stats">Grade {} (Flesch-Kincaid) · about {} min read.{}</p>',
                         grade, minutes, warning)
     return HttpResponse(stats + html)
@@ -152,9 +152,9 @@ class EditorialAdmin(CompareVersionAdmin):
         super().save_model(request, obj, form, change)
         if SUBMIT in request.POST and not workflow.is_live(obj):
             request.pending_change = workflow.request_publication(obj, request.user)
-        grade, _ = rendering.readability(getattr(obj, self.rendered_field))
-        if grade > rendering.READING_GRADE_LIMIT:
-            messages.warning(request, f"“{obj}” reads at grade {grade}, above grade {rendering.READING_GRADE_LIMIT}.")
+        grade, _ = reading_level.readability(getattr(obj, self.rendered_field))
+        if grade > reading_level.READING_GRADE_LIMIT:
+            messages.warning(request, f"“{obj}” reads at grade {grade}, above grade {reading_level.READING_GRADE_LIMIT}.")
 
     def save_related(self, request, form, formsets, change):
         if getattr(request, "pending_change", None) is None or not change:
@@ -281,13 +281,13 @@ class EditorialAdmin(CompareVersionAdmin):
         source = getattr(obj, self.rendered_field.removesuffix("_html"), "")
         if not source:
             return "—"
-        grade, minutes = rendering.readability(render_preview(source))
+        grade, minutes = reading_level.readability(render_preview(source))
         summary = f"Grade {grade} (Flesch-Kincaid) · about {minutes} min read"
-        if grade > rendering.READING_GRADE_LIMIT:
+        if grade > reading_level.READING_GRADE_LIMIT:
             return format_html(
                 '<strong class="reading-warning">{}: above grade {}.</strong> '
                 "Shorter sentences and everyday words help tired readers.",
                 summary,
-                rendering.READING_GRADE_LIMIT,
+                reading_level.READING_GRADE_LIMIT,
             )
         return summary

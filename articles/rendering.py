@@ -6,7 +6,6 @@ Articles, glossary explanations and the admin preview all go through render_arti
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import Iterable
@@ -16,8 +15,6 @@ from html.parser import HTMLParser
 import markdown
 from markdown.extensions import Extension, toc
 import nh3
-import segno
-import textstat
 from django.utils.safestring import SafeString, mark_safe
 
 from . import markdown_limits
@@ -83,8 +80,6 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Text inside these is never turned into a term link.
 NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "textarea"}
 WORDS_PER_MINUTE = 200
-# Grade above which staff are warned that a text may be hard for tired readers.
-READING_GRADE_LIMIT = 9
 PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 HEADING_ID = re.compile(r'<h[1-6] id="([^"]*)"')
 SECTION_LINK = re.compile(r' <a class="section-link"[^>]*>#</a>')
@@ -336,14 +331,6 @@ def plain_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
-def readability(fragment: str) -> tuple[float, int]:
-    """(Flesch-Kincaid grade, reading minutes) of rendered HTML; headings and list items count as sentences."""
-    lines = [line.strip() for line in plain_text(fragment).splitlines() if line.strip()]
-    text = " ".join(line if line[-1] in ".!?" else line + "." for line in lines)
-    grade = round(textstat.flesch_kincaid_grade(text), 1) if text else 0.0
-    return grade, reading_minutes(len(WORD.findall(text)))
-
-
 def links_in(source: str) -> list[str]:
     """Every link target in the Markdown source, as the sanitized page will have it."""
     return links_in_html(render_article(source).html)
@@ -352,39 +339,3 @@ def links_in(source: str) -> list[str]:
 def links_in_html(fragment: str) -> list[str]:
     """Every link target in HTML that render_article() produced."""
     return [html.unescape(href) for href in HREF.findall(fragment)]
-
-
-def highlight(text: str, words: list[str], width: int = 220) -> SafeString:
-    """A passage of plain text around the first query word, escaped, with the words in <mark>."""
-    stems = sorted({w.casefold().rstrip("s") if len(w) > 3 else w.casefold() for w in words}, key=len, reverse=True)
-    if not stems:
-        return mark_safe("")
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.IGNORECASE)
-    text = " ".join(text.split())
-    first = pattern.search(text)
-    start = max(0, (first.start() if first else 0) - width // 3)
-    if start:
-        start = text.find(" ", start) + 1 or start
-    passage = text[start : start + width]
-    end = passage.rfind(" ") if start + width < len(text) else len(passage)
-    passage = passage[: end if end > 0 else len(passage)]
-    parts, position = [], 0
-    for match in pattern.finditer(passage):
-        parts.append(html.escape(passage[position : match.start()]))
-        parts.append(f"<mark>{html.escape(match.group())}</mark>")
-        position = match.end()
-    parts.append(html.escape(passage[position:]))
-    prefix = "… " if start else ""
-    suffix = " …" if start + len(passage) < len(text) else ""
-    # Safe: every piece of the text is escaped; only our own <mark> tags are added.
-    return mark_safe(prefix + "".join(parts) + suffix)
-
-
-@functools.lru_cache(maxsize=1024)
-def qr_svg(url: str) -> SafeString:
-    """A QR code of url as inline SVG, made here (segno) so no third party ever sees the link."""
-    svg = segno.make(url, error="m").svg_inline(
-        scale=3, dark="#000", light="#fff", title="QR code of this page’s address", svgclass="qr"
-    )
-    # Safe: segno builds the SVG itself; the URL is only encoded as modules, never copied in as markup.
-    return mark_safe(svg)

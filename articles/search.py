@@ -14,13 +14,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from urllib.parse import urlencode
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
@@ -108,12 +109,12 @@ def _result(entry: SearchEntry, score: float, words: list[str], parts: dict) -> 
     if entry.term_id:
         term = entry.term
         return Result("Glossary term", term.term, term.get_absolute_url(), "",
-                      rendering.highlight(entry.body, words), score)
+                      highlight(entry.body, words), score)
     article = entry.article
     url = article.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
     part = parts.get(article.pk)
     context = f"Part {part}: {article.title}" if part else article.title
-    return Result("Guide section", entry.title, url, context, rendering.highlight(entry.body, words), score)
+    return Result("Guide section", entry.title, url, context, highlight(entry.body, words), score)
 
 
 def _title_matches(title: str, words: list[str]) -> bool:
@@ -225,3 +226,29 @@ def _closest_terms(query: str, limit: int = 3) -> list[GlossaryTerm]:
 
 def search_url(query: str) -> str:
     return f"{reverse('articles:search')}?{urlencode({'q': query})}"
+
+
+def highlight(text: str, words: list[str], width: int = 220) -> SafeString:
+    """A passage of plain text around the first query word, escaped, with the words in <mark>."""
+    stems = sorted({w.casefold().rstrip("s") if len(w) > 3 else w.casefold() for w in words}, key=len, reverse=True)
+    if not stems:
+        return mark_safe("")
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.IGNORECASE)
+    text = " ".join(text.split())
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    passage = text[start : start + width]
+    end = passage.rfind(" ") if start + width < len(text) else len(passage)
+    passage = passage[: end if end > 0 else len(passage)]
+    parts, position = [], 0
+    for match in pattern.finditer(passage):
+        parts.append(html.escape(passage[position : match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(html.escape(passage[position:]))
+    prefix = "… " if start else ""
+    suffix = " …" if start + len(passage) < len(text) else ""
+    # Safe: every piece of the text is escaped; only our own <mark> tags are added.
+    return mark_safe(prefix + "".join(parts) + suffix)

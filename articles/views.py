@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from . import rendering, reports, reviews, workflow
+from . import reports, reviews, share, workflow
 from . import search as searching
 from .page_cache import public_page
 from .models import Article, GlossaryTerm, OldSlug, PendingChange
@@ -34,7 +34,7 @@ def article_detail(request, slug):
     article = Article.objects.published().filter(slug=slug).first()
     if article is None:
         return redirect_old_slug(slug, "article")
-    return render_article(request, article)
+    return article_page(request, article)
 
 
 def previewed_change(request):
@@ -65,7 +65,7 @@ def article_preview(request, slug):
     pending change (?change=N, of this article or of a term it uses) is approved: for staff only."""
     change = previewed_change(request)
     article, replaced_terms = workflow.article_with_change(get_object_or_404(Article, slug=slug), change)
-    return render_article(request, article, preview=True, change=change, replaced_terms=replaced_terms)
+    return article_page(request, article, preview=True, change=change, replaced_terms=replaced_terms)
 
 
 @staff_only
@@ -77,10 +77,10 @@ def term_preview(request, slug):
     change = previewed_change(request)
     if change is not None and change.term_id == term.pk:
         term = workflow.proposed_item(change)
-    return render_term(request, term, preview=True, change=change)
+    return term_page(request, term, preview=True, change=change)
 
 
-def render_article(request, article, preview=False, change=None, replaced_terms=None):
+def article_page(request, article, preview=False, change=None, replaced_terms=None):
     parts = guide_parts()
     index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
     share_url = settings.SITE_URL + article.get_absolute_url()
@@ -98,7 +98,7 @@ def render_article(request, article, preview=False, change=None, replaced_terms=
         "page_title": article.title,
         "page_description": article.summary,
         "share_url": share_url,
-        "qr_code": rendering.qr_svg(share_url),
+        "qr_code": share.qr_svg(share_url),
         "terms_used": terms_used,
         "report_token": reports.token_for(article.get_absolute_url()),
     }
@@ -186,10 +186,10 @@ def term_detail(request, slug):
     term = GlossaryTerm.objects.published().filter(slug=slug).select_related("reviewed_by__staff_profile").first()
     if term is None:
         return redirect_old_slug(slug, "term")
-    return render_term(request, term)
+    return term_page(request, term)
 
 
-def render_term(request, term, preview=False, change=None):
+def term_page(request, term, preview=False, change=None):
     appearances = [
         (article, article.term_anchors[term.slug])
         for article in Article.objects.published().filter(term_anchors__has_key=term.slug).only(

@@ -1,11 +1,9 @@
 import datetime
 import re
 
-import pytest
 from admin_forms import edit, reviewed
 
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 

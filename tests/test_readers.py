@@ -5,7 +5,7 @@ import re
 import pytest
 
 from articles.models import Article
-from articles.rendering import qr_svg
+from articles.share import qr_svg
 
 SITE = "https://guide.example.org"
 

@@ -6,8 +6,6 @@ import io
 import pytest
 from admin_forms import edit, reviewed
 from django.core.management import call_command
-from django.test import Client
-from django.utils import timezone
 
 from articles.models import Article, GlossaryTerm, PendingChange
 
