@@ -3,6 +3,7 @@
 import gzip
 import re
 import time
+from pathlib import Path
 
 import brotli
 import pytest
@@ -221,7 +222,7 @@ def transferred_size(client, url):
     total, requests = len(response.content), 1
     for asset in ASSET.findall(html):
         path = finders.find(asset.removeprefix("/static/"))
-        data = open(path, "rb").read()
+        data = Path(path).read_bytes()
         total += min(len(data), len(brotli.compress(data, quality=11)))
         requests += 1
     return total, requests
@@ -236,7 +237,7 @@ def test_every_public_page_is_within_the_weight_budget(client, guide, path):
 
 
 def test_pages_load_no_web_fonts(client, guide):
-    css = open(finders.find("css/site.css")).read()
+    css = Path(finders.find("css/site.css")).read_text(encoding="utf-8")
     assert "@font-face" not in css and "@import" not in css
 
 
@@ -256,5 +257,6 @@ def test_static_files_are_hashed_compressed_and_immutable(settings, tmp_path, db
     client = Client()  # a new handler, so whitenoise scans the freshly collected files
     for encoding in ("br", "gzip"):
         response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
+        response.close()  # a file response: close the file it streams
         assert response["Content-Encoding"] == encoding
         assert "immutable" in response["Cache-Control"] and "max-age=315360000" in response["Cache-Control"]

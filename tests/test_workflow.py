@@ -2,14 +2,15 @@
 colleague) working on the same live content over time, through the real admin forms."""
 
 import datetime
+import io
 
 import pytest
+from admin_forms import decide, edit, form_data, open_form, review_url, reviewed, send
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, GlossaryTerm, PendingChange
-from admin_forms import decide, edit, form_data, open_form, review_url, reviewed, send
 
 TODAY = lambda: timezone.localdate()  # noqa: E731
 
@@ -651,7 +652,7 @@ def test_words_imported_over_a_reviewed_article_are_no_longer_shown_as_reviewed(
     Article.objects.filter(pk=article.pk).update(reviewed_by=clinician, last_reviewed=TODAY())
     path = next((content_dir / "articles").glob("01-*.md"))
     path.write_text(path.read_text().replace("Let’s break it down", "Let us break it down"))
-    call_command("import_content", "--force", path=content_dir, stdout=open("/dev/null", "w"))
+    call_command("import_content", "--force", path=content_dir, stdout=io.StringIO())
     assert "Not yet reviewed by a clinician at this clinic." in page(Client(), article.get_absolute_url())
 
 
