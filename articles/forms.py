@@ -108,6 +108,9 @@ class EditorialForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.markdown_field in self.fields:
+            # Leading spaces are Markdown (an indented code block): a save must keep them as written.
+            self.fields[self.markdown_field].strip = False
         self.spec = workflow.spec_for(self._meta.model)
         self.conflicts: list[dict] = []
         if not self.is_bound and self.instance.pk:

@@ -11,8 +11,13 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
+
+
+def safe_methods_only(view):
+    """GET and HEAD only (405 otherwise, CSRF cookie or not): the view changes nothing."""
+    return csrf_exempt(require_safe(view))
 
 from . import reports, reviews, share, workflow
 from . import search as searching
@@ -46,15 +51,17 @@ def previewed_change(request):
 
 
 def staff_only(view):
-    """A staff page that answers 404 to anyone else: a redirect to sign in would show where the admin lives."""
+    """A staff page that answers 404 to anyone else: a redirect to sign in would show where the admin lives.
+    The CSRF check runs after that test, so a stranger's POST gets the same 404, not a telling 403."""
+    protected = csrf_protect(view)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not (request.user.is_active and request.user.is_staff):
             raise Http404
-        return view(request, *args, **kwargs)
+        return protected(request, *args, **kwargs)
 
-    return wrapped
+    return csrf_exempt(wrapped)
 
 
 @staff_only
@@ -145,14 +152,14 @@ def report_problem(request):
     return redirect(reverse("articles:report_thanks") + "?" + urlencode({"from": reports.path_from(token)}))
 
 
-@require_safe
+@safe_methods_only
 def report_thanks(request):
     back = request.GET.get("from", "")
     back = back if back.startswith("/") and not back.startswith("//") else ""
     return render(request, "reports/result.html", {"back": back, "page_title": "Thank you"})
 
 
-@require_safe
+@safe_methods_only
 def robots_txt(request):
     # The admin's address is not listed: a custom DJANGO_ADMIN_URL stays unpublished (its pages
     # carry their own noindex).
@@ -209,13 +216,13 @@ def term_page(request, term, preview=False, change=None):
     return render(request, "glossary/term_detail.html", context)
 
 
-@require_safe
+@safe_methods_only
 def favicon(request):
     # Resolved per request: the hashed name exists only after collectstatic.
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
-@require_safe
+@safe_methods_only
 def healthz(request):
     """For load balancers and monitoring, over plain HTTP too: 200 while the database answers
     (pages are served without the cache if it is down), 503 when it does not."""

@@ -381,8 +381,8 @@ def test_long_term_definition_is_a_form_error(publisher_client):
 
 
 def test_a_body_over_the_size_limit_is_a_form_error_and_nothing_is_saved(publisher_client):
-    response = edit(publisher_client, ADD, **{**NEW, "body": "word " * 8_001})  # the form trims the last space
-    assert "40,004 characters long; the limit is 40,000" in errors(response)
+    response = edit(publisher_client, ADD, **{**NEW, "body": "word " * 8_001})  # kept as typed, last space too
+    assert "40,005 characters long; the limit is 40,000" in errors(response)
     assert not Article.objects.exists()
 
 
@@ -425,3 +425,12 @@ def test_live_preview_is_refused_to_staff_who_edit_nothing(client, make_staff):
 
 def test_admin_pages_name_the_clinics_time_zone(publisher_client, settings):
     assert "Times: America/New_York" in publisher_client.get("/admin/").content.decode()
+
+
+def test_saving_another_field_keeps_the_bodys_leading_indentation(publisher_client, clinician, make_article):
+    body = "    code line one\n    code line two\n\nProse after."
+    article = make_article(body=body)
+    edit(publisher_client, f"/admin/articles/article/{article.pk}/change/", summary="A new summary.",
+         **reviewed(clinician))
+    article.refresh_from_db()
+    assert (article.summary, article.body) == ("A new summary.", body)

@@ -111,6 +111,7 @@ def sign_in(port: int, source: str, password: str) -> int:
     body = f"csrfmiddlewaretoken={token}&username=pat&password={password.replace(' ', '+')}&next=/admin/"
     response, _ = request("POST", "/admin/login/", body, {
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}",
+        "Origin": f"http://127.0.0.1:{port}",  # as a browser sends it: CSRF compares it with the Host nginx passes on
     })
     return response.status
 

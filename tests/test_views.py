@@ -189,3 +189,26 @@ def test_an_article_heading_cannot_take_the_crisis_links_target(client, make_art
     article = make_article(body="## Get help\n\nCall your clinic if you feel unsafe.")
     html = client.get(article.get_absolute_url()).content.decode()
     assert html.count('id="get-help"') == 1
+
+
+@pytest.fixture
+def browserlike(db):
+    """A client that, like a browser or curl, gets the CSRF check (the test client skips it by default)."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.mark.parametrize("url", ["/", "/glossary/", "/search/?q=sleep", "/robots.txt", "/healthz", "/sitemap.xml"])
+def test_a_cookieless_post_to_a_page_gets_405_not_a_csrf_403(browserlike, make_article, url):
+    make_article()
+    assert browserlike.post(url).status_code == 405
+
+
+def test_a_strangers_post_to_the_live_preview_gets_404_not_a_csrf_403(browserlike):
+    assert browserlike.post("/markdownx/markdownify/", {"content": "hi"}).status_code == 404
+
+
+def test_the_live_preview_still_checks_csrf_for_staff(browserlike, make_staff):
+    browserlike.force_login(make_staff("erin", "Editor"))
+    assert browserlike.post("/markdownx/markdownify/", {"content": "hi"}).status_code == 403
