@@ -130,3 +130,22 @@ def test_an_expired_page_is_revalidated_with_the_apps_validators(front):
     get(port, "/glossary/")
     time.sleep(2.05)  # nginx counts "1s" in whole seconds: a page stored at 12:00:00.9 expires at 12:00:02
     assert get(port, "/glossary/")[1]["X-Cache-Status"] == "REVALIDATED"  # the app answered 304
+
+
+def encoding_through(port: int, accept: str) -> tuple[str, str]:
+    """(Content-Encoding, X-Cache-Status) of the article for a reader offering `accept`."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", ARTICLE, headers={"Accept-Encoding": accept})
+        response = connection.getresponse()
+        response.read()
+        return response.getheader("Content-Encoding", ""), response.getheader("X-Cache-Status", "")
+    finally:
+        connection.close()
+
+
+def test_each_reader_gets_an_encoding_they_offered_from_the_micro_cache(front):
+    port, _ = front
+    for accept, expected in (("gzip, deflate, br", "br"), ("gzip", "gzip"), ("identity", "")):
+        encoding_through(port, accept)  # fills that entry
+        assert encoding_through(port, accept) == (expected, "HIT"), accept
