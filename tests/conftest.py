@@ -74,6 +74,16 @@ def make_term(db):
 
 
 @pytest.fixture
+def stored_renders(monkeypatch):
+    """The slugs of the articles and terms whose stored HTML was rendered, in order."""
+    rendered = []
+    for model in (Article, GlossaryTerm):
+        original = model.render
+        monkeypatch.setattr(model, "render", lambda self, matcher, _o=original: rendered.append(self.slug) or _o(self, matcher))
+    return rendered
+
+
+@pytest.fixture
 def content_dir(tmp_path):
     """A writable copy of the repository's content/ folder."""
     target = tmp_path / "content"

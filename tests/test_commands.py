@@ -374,15 +374,6 @@ def test_a_publish_time_with_a_utc_offset_is_unchanged_on_the_next_import(import
 # Each item is rendered once
 
 
-@pytest.fixture
-def stored_renders(monkeypatch):
-    done = []
-    for model in (Article, GlossaryTerm):
-        real = model.render
-        monkeypatch.setattr(model, "render", lambda self, matcher, _real=real: done.append(self.slug) or _real(self, matcher))
-    return done
-
-
 def test_a_first_import_renders_each_item_once(db, content_dir, stored_renders):
     call_command("import_content", path=content_dir, stdout=io.StringIO())
     assert sorted(stored_renders) == sorted([*Article.objects.values_list("slug", flat=True),

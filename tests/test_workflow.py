@@ -400,16 +400,6 @@ def test_an_editors_restore_of_a_live_article_becomes_a_pending_change(editor_cl
     assert PendingChange.objects.get(article=article).proposed["body"] == article.body
 
 
-@pytest.fixture
-def stored_renders(monkeypatch):
-    """Which articles and terms had their stored HTML rendered again."""
-    rendered = []
-    for model in (Article, GlossaryTerm):
-        original = model.render
-        monkeypatch.setattr(model, "render", lambda self, matcher, _o=original: rendered.append(self.slug) or _o(self, matcher))
-    return rendered
-
-
 def test_restore_rerenders_only_the_restored_article(publisher_client, clinician, guide, stored_renders):
     first = guide.first()
     restore(publisher_client, first, Version.objects.get_for_object(first).first(), **reviewed(clinician))
