@@ -32,8 +32,10 @@ test: install  ## the whole suite, then the browser tests
 	$(PY) -m pytest -m "not browser" -n 2
 	$(PY) -m pytest -m browser -n 2
 
-# The layering contracts in pyproject.toml (e.g. models never import the page cache or the admin).
-lint: install  ## the layering contracts in pyproject.toml
+# ruff (lint and format, pyproject.toml), then the layering contracts (e.g. models never import the page cache).
+lint: install  ## ruff check, ruff format --check, and the layering contracts in pyproject.toml
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(DEV) $(VENV)/bin/lint-imports
 
 bench: install  ## the HTTP benchmark (bench/run.py; needs wrk and nginx)

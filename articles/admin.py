@@ -6,9 +6,11 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import review_admin  # noqa: F401  (registers the pending-change review screens)
-from . import search_admin  # noqa: F401  (registers the search synonym list)
-from . import workflow
+from . import (
+    review_admin,  # noqa: F401  (registers the pending-change review screens)
+    search_admin,  # noqa: F401  (registers the search synonym list)
+    workflow,
+)
 from .editorial_admin import EditorialAdmin
 from .forms import ArticleForm, GlossaryTermForm
 from .models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm, ProblemReport, StaffProfile
@@ -71,7 +73,8 @@ class ArticleAdmin(EditorialAdmin):
         return format_html(
             '<button type="submit" name="_move" value="up:{0}" class="move-button" aria-label="Move “{1}” up">↑</button>'
             '<button type="submit" name="_move" value="down:{0}" class="move-button" aria-label="Move “{1}” down">↓</button>',
-            obj.pk, obj.title,
+            obj.pk,
+            obj.title,
         )
 
     def get_list_display(self, request):
@@ -145,7 +148,21 @@ class GlossaryTermAdmin(EditorialAdmin):
     search_fields = ["term", "aliases", "definition"]
     prepopulated_fields = {"slug": ["term"]}
     fieldsets = [
-        (None, {"fields": ["term", "slug", "take_over_address", "aliases", "definition", "explanation", "sources", "base"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "term",
+                    "slug",
+                    "take_over_address",
+                    "aliases",
+                    "definition",
+                    "explanation",
+                    "sources",
+                    "base",
+                ]
+            },
+        ),
         ("Publishing", {"fields": ["status"]}),
         ("Clinical review", {"fields": [*REVIEW_FIELDS, "reading_level"]}),
     ]

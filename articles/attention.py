@@ -70,15 +70,22 @@ def reviews_due(items) -> list[Finding]:
         if due is None:
             continue
         if due < today:
-            found.append(Finding("Review overdue", str(item), f"the next review was due {due:%b %d, %Y}", edit_url(item)))
+            found.append(
+                Finding("Review overdue", str(item), f"the next review was due {due:%b %d, %Y}", edit_url(item))
+            )
         elif due <= today + datetime.timedelta(SOON_DAYS):
-            found.append(Finding("Review due soon", str(item), f"the next review is due {due:%b %d, %Y}", edit_url(item)))
+            found.append(
+                Finding("Review due soon", str(item), f"the next review is due {due:%b %d, %Y}", edit_url(item))
+            )
     return found
 
 
 def missing_sources(items) -> list[Finding]:
-    return [Finding("No sources", str(item), "add at least one source a reader can check", edit_url(item)) for item in items
-            if not item.sources]
+    return [
+        Finding("No sources", str(item), "add at least one source a reader can check", edit_url(item))
+        for item in items
+        if not item.sources
+    ]
 
 
 def internal_links(items) -> list[Finding]:
@@ -87,7 +94,9 @@ def internal_links(items) -> list[Finding]:
     for item in items:
         for href in rendering.links_in(_body(item)):
             if href.startswith("/") and not _reaches_a_public_page(href):
-                found.append(Finding("Broken internal link", str(item), f"“{href}” leads to no published page", edit_url(item)))
+                found.append(
+                    Finding("Broken internal link", str(item), f"“{href}” leads to no published page", edit_url(item))
+                )
     return found
 
 
@@ -126,16 +135,24 @@ def terms_never_linked(articles, terms) -> list[Finding]:
     for article in articles:
         for term in terms:
             if term.slug not in article.term_anchors and _mentions(term, article.search_text):
-                found.append(Finding("Term used but not linked", str(term),
-                                     f"appears in “{article}” but is never linked there (only in headings or links?)",
-                                     edit_url(article)))
+                found.append(
+                    Finding(
+                        "Term used but not linked",
+                        str(term),
+                        f"appears in “{article}” but is never linked there (only in headings or links?)",
+                        edit_url(article),
+                    )
+                )
     return found
 
 
 def terms_used_nowhere(articles, terms) -> list[Finding]:
     used = {slug for article in articles for slug in article.term_anchors}
-    return [Finding("Term used nowhere", str(term), "no published article uses it", edit_url(term)) for term in terms
-            if term.slug not in used and not any(_mentions(term, a.search_text) for a in articles)]
+    return [
+        Finding("Term used nowhere", str(term), "no published article uses it", edit_url(term))
+        for term in terms
+        if term.slug not in used and not any(_mentions(term, a.search_text) for a in articles)
+    ]
 
 
 def ambiguous_names(terms) -> list[Finding]:
@@ -149,9 +166,15 @@ def ambiguous_names(terms) -> list[Finding]:
         for alias in term.aliases:
             others = [t for t in owners.get(rendering.name_key(alias), []) if t != term.term]
             if others:
-                found.append(Finding("Alias shared", str(term), f"“{alias}” is also a name of {', '.join(others)}", edit_url(term)))
+                found.append(
+                    Finding(
+                        "Alias shared", str(term), f"“{alias}” is also a name of {', '.join(others)}", edit_url(term)
+                    )
+                )
             if rendering.name_key(alias) in _everyday_words():
-                found.append(Finding("Alias is a common word", str(term), f"“{alias}” would link everyday text", edit_url(term)))
+                found.append(
+                    Finding("Alias is a common word", str(term), f"“{alias}” would link everyday text", edit_url(term))
+                )
     return found
 
 
@@ -171,8 +194,14 @@ def hard_to_read(items) -> list[Finding]:
             html = f"<p>{escape(item.definition)}</p>{html}"
         grade = reading_level.readability(html)[0] if html else 0.0
         if grade > reading_level.READING_GRADE_LIMIT:
-            found.append(Finding("Hard to read", str(item),
-                                 f"reads at grade {grade}, above grade {reading_level.READING_GRADE_LIMIT}", edit_url(item)))
+            found.append(
+                Finding(
+                    "Hard to read",
+                    str(item),
+                    f"reads at grade {grade}, above grade {reading_level.READING_GRADE_LIMIT}",
+                    edit_url(item),
+                )
+            )
     return found
 
 
@@ -192,5 +221,6 @@ def external_links(items, *, fetch: bool, timeout: float) -> list[Finding]:
         results = {url: hit for url in where if (hit := linkcheck.cached(url)) is not None}
     return [
         Finding("Link fails", ", ".join(dict.fromkeys(where[url])), f"{url}: {result.detail}")
-        for url, result in results.items() if not result.ok
+        for url, result in results.items()
+        if not result.ok
     ]

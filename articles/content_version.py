@@ -68,7 +68,9 @@ def bump_content_version() -> Version:
     upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
     first = upcoming.order_by("published_at").values_list("published_at", flat=True).first()
     version = Version(stamp=time.time(), next_scheduled=first.timestamp() if first else None)
-    ContentVersion.objects.update_or_create(pk=1, defaults={"stamp": version.stamp, "next_scheduled": version.next_scheduled})
+    ContentVersion.objects.update_or_create(
+        pk=1, defaults={"stamp": version.stamp, "next_scheduled": version.next_scheduled}
+    )
     return _remember(version)
 
 

@@ -47,10 +47,14 @@ def work_for(user) -> dict:
         "article", "term", "author", "updated_by", "decided_by"
     )
     mine = changes.filter(Q(author=user) | Q(updated_by=user))
-    awaiting = [
-        _change_line(c, f"from {reviews.staff_name(c.author)}, submitted {_when(c.submitted_at or c.updated_at)}")
-        for c in changes.filter(state=PendingChange.State.SUBMITTED).order_by("submitted_at")
-    ] if publisher else []
+    awaiting = (
+        [
+            _change_line(c, f"from {reviews.staff_name(c.author)}, submitted {_when(c.submitted_at or c.updated_at)}")
+            for c in changes.filter(state=PendingChange.State.SUBMITTED).order_by("submitted_at")
+        ]
+        if publisher
+        else []
+    )
     sent_back = [
         _change_line(c, f"{reviews.staff_name(c.decided_by)}: “{c.review_comment}”")
         for c in mine.filter(state=PendingChange.State.SENT_BACK)
@@ -60,15 +64,24 @@ def work_for(user) -> dict:
         for c in mine.exclude(state=PendingChange.State.SENT_BACK)
     ]
     decided = [
-        _change_line(c, f"{c.get_state_display().lower()} by {reviews.staff_name(c.decided_by)} {_when(c.decided_at)}"
-                        + (": live now" if c.state == PendingChange.State.APPROVED else ""))
+        _change_line(
+            c,
+            f"{c.get_state_display().lower()} by {reviews.staff_name(c.decided_by)} {_when(c.decided_at)}"
+            + (": live now" if c.state == PendingChange.State.APPROVED else ""),
+        )
         for c in PendingChange.objects.filter(
-            author=user, state__in=(PendingChange.State.APPROVED, PendingChange.State.WITHDRAWN),
+            author=user,
+            state__in=(PendingChange.State.APPROVED, PendingChange.State.WITHDRAWN),
             decided_at__gte=timezone.now() - datetime.timedelta(days=DECIDED_DAYS),
-        ).exclude(decided_by=user).select_related("article", "term", "decided_by").order_by("-decided_at")
+        )
+        .exclude(decided_by=user)
+        .select_related("article", "term", "decided_by")
+        .order_by("-decided_at")
     ]
-    items = [*Article.objects.filter(status=Article.Status.PUBLISHED).select_related("reviewed_by__staff_profile"),
-             *GlossaryTerm.objects.published().select_related("reviewed_by__staff_profile")]
+    items = [
+        *Article.objects.filter(status=Article.Status.PUBLISHED).select_related("reviewed_by__staff_profile"),
+        *GlossaryTerm.objects.published().select_related("reviewed_by__staff_profile"),
+    ]
     today = timezone.localdate()
     unreviewed, overdue, due_soon = [], [], []
     for item in items:
@@ -86,7 +99,8 @@ def work_for(user) -> dict:
     return {
         "attention": attention.report(check_links=False),
         "reader_reports": ProblemReport.objects.filter(handled=False).count()
-        if user.has_perm("articles.view_problemreport") else None,
+        if user.has_perm("articles.view_problemreport")
+        else None,
         "publisher": publisher,
         "awaiting": awaiting,
         "sent_back": sent_back,
@@ -117,9 +131,12 @@ class StaffAdminSite(admin.AdminSite):
 
 
 def publishers() -> list[str]:
-    users = get_user_model().objects.filter(
-        Q(groups__name="Publisher") | Q(is_superuser=True), is_active=True, is_staff=True
-    ).select_related("staff_profile").distinct()
+    users = (
+        get_user_model()
+        .objects.filter(Q(groups__name="Publisher") | Q(is_superuser=True), is_active=True, is_staff=True)
+        .select_related("staff_profile")
+        .distinct()
+    )
     return sorted(reviews.staff_name(user) for user in users)
 
 

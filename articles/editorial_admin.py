@@ -15,11 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from reversion.models import Version
@@ -46,10 +46,14 @@ def markdownify_preview(request):
         return HttpResponse(format_html('<p class="preview-error">Not shown: {}</p>', too_costly))
     html = render_preview(request.POST["content"])
     grade, minutes = reading_level.readability(html)
-    warning = f" Above grade {reading_level.READING_GRADE_LIMIT}: shorter sentences help tired readers." if (
-        grade > reading_level.READING_GRADE_LIMIT) else ""
-    stats = format_html('<p class="preview-stats">Grade {} (Flesch-Kincaid) · about {} min read.{}</p>',
-                        grade, minutes, warning)
+    warning = (
+        f" Above grade {reading_level.READING_GRADE_LIMIT}: shorter sentences help tired readers."
+        if (grade > reading_level.READING_GRADE_LIMIT)
+        else ""
+    )
+    stats = format_html(
+        '<p class="preview-stats">Grade {} (Flesch-Kincaid) · about {} min read.{}</p>', grade, minutes, warning
+    )
     return HttpResponse(stats + html)
 
 
@@ -94,8 +98,10 @@ class EditorialAdmin(CompareVersionAdmin):
 
     def get_queryset(self, request):
         open_changes = PendingChange.objects.filter(state__in=PendingChange.OPEN_STATES)
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("changes", queryset=open_changes, to_attr="open_changes")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("changes", queryset=open_changes, to_attr="open_changes"))
         )
 
     # What the form shows
@@ -154,7 +160,9 @@ class EditorialAdmin(CompareVersionAdmin):
             request.pending_change = workflow.request_publication(obj, request.user)
         grade, _ = reading_level.readability(getattr(obj, self.rendered_field))
         if grade > reading_level.READING_GRADE_LIMIT:
-            messages.warning(request, f"“{obj}” reads at grade {grade}, above grade {reading_level.READING_GRADE_LIMIT}.")
+            messages.warning(
+                request, f"“{obj}” reads at grade {grade}, above grade {reading_level.READING_GRADE_LIMIT}."
+            )
 
     def save_related(self, request, form, formsets, change):
         if getattr(request, "pending_change", None) is None or not change:
@@ -173,7 +181,9 @@ class EditorialAdmin(CompareVersionAdmin):
     def log_change(self, request, obj, message):
         if getattr(request, "pending_change", None) is not None:
             fields = [f for entry in message if "changed" in entry for f in entry["changed"]["fields"]]
-            message = f"Saved the pending change ({', '.join(fields) or 'no fields changed'}); the live version is unchanged."
+            message = (
+                f"Saved the pending change ({', '.join(fields) or 'no fields changed'}); the live version is unchanged."
+            )
         return super().log_change(request, obj, message)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -223,13 +233,19 @@ class EditorialAdmin(CompareVersionAdmin):
             "title": f"Restore the words of “{version.object_repr}”",
             "restoring": {
                 "when": when,
-                "who": reviews.staff_name(version.revision.user) if version.revision.user else "the import from content/",
+                "who": reviews.staff_name(version.revision.user)
+                if version.revision.user
+                else "the import from content/",
                 "fields": [self.model._meta.get_field(n).verbose_name for n in request.restore_values],
             },
         }
         with self.create_revision(request):
             response = self.changeform_view(request, object_id, request.path, context)
-            if request.method == "POST" and response.status_code == 302 and not getattr(request, "pending_change", None):
+            if (
+                request.method == "POST"
+                and response.status_code == 302
+                and not getattr(request, "pending_change", None)
+            ):
                 reversion.set_comment(f"Restored the words saved at {when:%b %d, %Y %H:%M:%S %Z}.")
         return response
 
@@ -263,8 +279,9 @@ class EditorialAdmin(CompareVersionAdmin):
         if change is None:
             return "—"
         url = reverse("admin:articles_pendingchange_review", args=[change.pk])
-        return format_html('<a class="pending-badge pending-{}" href="{}">{}</a>', change.state, url,
-                           change.get_state_display())
+        return format_html(
+            '<a class="pending-badge pending-{}" href="{}">{}</a>', change.state, url, change.get_state_display()
+        )
 
     @admin.display(description="Clinical review", ordering="next_review_due")
     def review_status(self, obj):

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from . import markdown_limits, rendering, reviews, workflow
-from .sources import SourcesField
 from .models import Article, GlossaryTerm, OldSlug
+from .sources import SourcesField
 
 
 class AliasesField(forms.CharField):
@@ -47,9 +47,15 @@ def broken_links(hrefs: list[str]) -> list[str]:
             continue
         slug = match.kwargs.get("slug")
         if match.view_name == "articles:article_detail":
-            exists = Article.objects.filter(slug=slug).exists() or OldSlug.objects.filter(article__isnull=False, slug=slug).exists()
+            exists = (
+                Article.objects.filter(slug=slug).exists()
+                or OldSlug.objects.filter(article__isnull=False, slug=slug).exists()
+            )
         elif match.view_name == "articles:term_detail":
-            exists = GlossaryTerm.objects.filter(slug=slug).exists() or OldSlug.objects.filter(term__isnull=False, slug=slug).exists()
+            exists = (
+                GlossaryTerm.objects.filter(slug=slug).exists()
+                or OldSlug.objects.filter(term__isnull=False, slug=slug).exists()
+            )
         else:
             exists = True
         if not exists:
@@ -136,7 +142,8 @@ class EditorialForm(forms.ModelForm):
         elif source:
             for href in broken_internal_links(source):
                 self.add_error(
-                    self.markdown_field, f"The link “{href}” does not lead to any article or glossary term. Check the address."
+                    self.markdown_field,
+                    f"The link “{href}” does not lead to any article or glossary term. Check the address.",
                 )
         self.refuse_publisher_only_changes()
         base = self.opened_with()
@@ -209,8 +216,12 @@ class EditorialForm(forms.ModelForm):
         if conflicts:
             model = self._meta.model
             self.conflicts = [
-                {"field": name_, "label": capfirst(model._meta.get_field(name_).verbose_name),
-                 "theirs": display(model, name_, theirs[name_]), "mine": display(model, name_, mine[name_])}
+                {
+                    "field": name_,
+                    "label": capfirst(model._meta.get_field(name_).verbose_name),
+                    "theirs": display(model, name_, theirs[name_]),
+                    "mine": display(model, name_, mine[name_]),
+                }
                 for name_ in conflicts
             ]
             self.restart_from(theirs, keep=conflicts, merged=merged)
@@ -250,7 +261,10 @@ class EditorialForm(forms.ModelForm):
         value = workflow.decode(self._meta.model, name, raw)
         if isinstance(field, DateTimeField):
             local = timezone.localtime(value) if value else None
-            return {f"{name}_0": f"{local:%Y-%m-%d}" if local else "", f"{name}_1": f"{local:%H:%M:%S}" if local else ""}
+            return {
+                f"{name}_0": f"{local:%Y-%m-%d}" if local else "",
+                f"{name}_1": f"{local:%H:%M:%S}" if local else "",
+            }
         if isinstance(value, list):
             if value and isinstance(value[0], dict):
                 return {f"{name}-{i}-{key}": row.get(key, "") for i, row in enumerate(value) for key in row}
@@ -289,8 +303,11 @@ class EditorialForm(forms.ModelForm):
         )
         workflow.stamp(probe, self.spec, before, {**before, **after}, self.review_recorded_now)
         problem = reviews.problem(
-            cleaned.get("reviewed_by"), cleaned.get("last_reviewed"), cleaned.get("next_review_due"),
-            probe.content_changed_at, probe.review_recorded_at,
+            cleaned.get("reviewed_by"),
+            cleaned.get("last_reviewed"),
+            cleaned.get("next_review_due"),
+            probe.content_changed_at,
+            probe.review_recorded_at,
         )
         if problem:
             raise forms.ValidationError(

@@ -93,11 +93,13 @@ class FrontMatterLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed",
-                                              event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
         if self.depth >= MAX_YAML_DEPTH:
-            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
-                                              event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark
+            )
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -406,7 +408,9 @@ def _apply(entry: Entry, report: ImportReport, force: bool) -> tuple[bool, list[
             # The admin offers only staff with credentials as reviewers.
             obj.reviewed_by = reviews.reviewers().filter(username=value).first() if value else None
             if value and obj.reviewed_by is None:
-                problems.append(f"{name}: reviewed_by: no active member of staff with credentials has the username “{value}”")
+                problems.append(
+                    f"{name}: reviewed_by: no active member of staff with credentials has the username “{value}”"
+                )
         elif key != "old_slugs":
             setattr(obj, key, value)
     try:
@@ -472,7 +476,9 @@ def export_directory(root: Path, *, replace: bool = False) -> dict[str, int]:
         # Only files (or links) are replaced: a folder named x.md is somebody's, not an old export.
         folders = [path for path in existing if path.is_dir() and not path.is_symlink()]
         if folders:
-            raise ContentError([f"{path.relative_to(root).as_posix()}: not a regular file, not replaced" for path in folders])
+            raise ContentError(
+                [f"{path.relative_to(root).as_posix()}: not a regular file, not replaced" for path in folders]
+            )
     for kind in KINDS:
         folder = root / kind.folder
         folder.mkdir(parents=True, exist_ok=True)

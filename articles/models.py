@@ -85,10 +85,31 @@ class Edited(models.Model):
 
 # What staff edit: shown when comparing versions (history keeps every stored field but the
 # derived HTML, so a deleted item comes back whole).
-ARTICLE_HISTORY = ["title", "slug", "summary", "body", "sources", "order", "status", "published_at",
-                   "last_reviewed", "next_review_due", "reviewed_by"]
-TERM_HISTORY = ["term", "slug", "aliases", "definition", "explanation", "sources", "status",
-                "last_reviewed", "next_review_due", "reviewed_by"]
+ARTICLE_HISTORY = [
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "sources",
+    "order",
+    "status",
+    "published_at",
+    "last_reviewed",
+    "next_review_due",
+    "reviewed_by",
+]
+TERM_HISTORY = [
+    "term",
+    "slug",
+    "aliases",
+    "definition",
+    "explanation",
+    "sources",
+    "status",
+    "last_reviewed",
+    "next_review_due",
+    "reviewed_by",
+]
 NOT_IN_HISTORY = ["version", "body_html", "toc", "word_count", "term_anchors", "search_text", "explanation_html"]
 
 
@@ -157,7 +178,11 @@ class Article(Edited):
     @property
     def is_visible(self):
         """Mirrors ArticleQuerySet.published() for one loaded article."""
-        return self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
 
     @property
     def review_overdue(self):
@@ -192,7 +217,7 @@ class GlossaryTerm(Edited):
     aliases = models.JSONField(
         default=list,
         blank=True,
-        help_text="Other names that should link here, e.g. [\"TMS\"] for transcranial magnetic stimulation.",
+        help_text='Other names that should link here, e.g. ["TMS"] for transcranial magnetic stimulation.',
     )
     definition = models.TextField(
         validators=[MaxLengthValidator(300)],
@@ -266,15 +291,21 @@ class GlossaryTerm(Edited):
     def links_changed(self) -> bool:
         """Whether this save changes how other pages link the term (names, address, or visibility);
         only then do they re-render. A new definition or explanation shows on no other stored page."""
-        before = (tuple(getattr(self, "previous_names", ())), getattr(self, "previous_slug", None),
-                  getattr(self, "previous_visible", False))
+        before = (
+            tuple(getattr(self, "previous_names", ())),
+            getattr(self, "previous_slug", None),
+            getattr(self, "previous_visible", False),
+        )
         return before != (self.names, self.slug, self.is_visible)
 
     def save(self, *args, **kwargs):
         self.explanation = self.explanation.replace("\r\n", "\n")
         # What the term was before this save: the articles that used its old names re-render too.
-        previous = (GlossaryTerm.objects.filter(pk=self.pk).values("term", "aliases", "slug", "status").first()
-                    if self.pk else None)
+        previous = (
+            GlossaryTerm.objects.filter(pk=self.pk).values("term", "aliases", "slug", "status").first()
+            if self.pk
+            else None
+        )
         self.previous_names = (previous["term"], *previous["aliases"]) if previous else ()
         self.previous_slug = previous["slug"] if previous else None
         self.previous_visible = previous["status"] == Status.PUBLISHED if previous else False
@@ -293,8 +324,12 @@ class OldSlug(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["slug"], condition=models.Q(article__isnull=False), name="unique_old_article_slug"),
-            models.UniqueConstraint(fields=["slug"], condition=models.Q(term__isnull=False), name="unique_old_term_slug"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(article__isnull=False), name="unique_old_article_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(term__isnull=False), name="unique_old_term_slug"
+            ),
             models.CheckConstraint(
                 condition=models.Q(article__isnull=True) ^ models.Q(term__isnull=True), name="old_slug_has_one_owner"
             ),
@@ -328,7 +363,8 @@ def affected_by_terms(names: tuple[str, ...], slugs: set[str]) -> tuple[list[Art
     articles = [a for a in Article.objects.all() if slugs & set(a.term_anchors) or mentions(a.search_text)]
     links = tuple(f'href="/glossary/{slug}/"' for slug in slugs)
     terms = [
-        t for t in GlossaryTerm.objects.exclude(slug__in=slugs)
+        t
+        for t in GlossaryTerm.objects.exclude(slug__in=slugs)
         if mentions(t.search_text) or any(link in t.explanation_html for link in links)
     ]
     return articles, terms
@@ -411,11 +447,13 @@ class PendingChange(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["article"], condition=models.Q(state__in=["draft", "submitted", "sent_back"], article__isnull=False),
+                fields=["article"],
+                condition=models.Q(state__in=["draft", "submitted", "sent_back"], article__isnull=False),
                 name="one_open_change_per_article",
             ),
             models.UniqueConstraint(
-                fields=["term"], condition=models.Q(state__in=["draft", "submitted", "sent_back"], term__isnull=False),
+                fields=["term"],
+                condition=models.Q(state__in=["draft", "submitted", "sent_back"], term__isnull=False),
                 name="one_open_change_per_term",
             ),
             models.CheckConstraint(

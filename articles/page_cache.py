@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import brotli
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.http.response import ResponseHeaders
 from django.urls import Resolver404, resolve
@@ -41,10 +41,18 @@ MIN_COMPRESS_BYTES = 500
 LOCAL_PAGES_MAX = 500
 LOCAL_QUERY_PAGES_MAX = 200
 # Set per response by _respond; every other header the stack added is stored with the page.
-PER_RESPONSE_HEADERS = frozenset({
-    "cache-control", "content-encoding", "content-length", "etag", "last-modified", "set-cookie", "vary",
-    "x-page-cache",
-})
+PER_RESPONSE_HEADERS = frozenset(
+    {
+        "cache-control",
+        "content-encoding",
+        "content-length",
+        "etag",
+        "last-modified",
+        "set-cookie",
+        "vary",
+        "x-page-cache",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -60,12 +68,23 @@ class CachedPage:
         """Per Content-Encoding: the body and every header but the per-request ones, already in the
         form Django's ResponseHeaders keeps them (lower-case name -> (name, value)): a hit copies
         them in one step instead of validating fifteen headers one by one."""
-        fixed = [*self.headers, ("ETag", self.etag), ("Vary", "Accept-Encoding"), ("Cache-Control", (
-            f"public, max-age={settings.HTTP_CACHE_MAX_AGE}, "
-            f"stale-while-revalidate={settings.HTTP_CACHE_STALE_WHILE_REVALIDATE}"))]
+        fixed = [
+            *self.headers,
+            ("ETag", self.etag),
+            ("Vary", "Accept-Encoding"),
+            (
+                "Cache-Control",
+                (
+                    f"public, max-age={settings.HTTP_CACHE_MAX_AGE}, "
+                    f"stale-while-revalidate={settings.HTTP_CACHE_STALE_WHILE_REVALIDATE}"
+                ),
+            ),
+        ]
         prepared = {}
         for encoding, body in (("br", self.brotli), ("gzip", self.gzip), ("", self.content)):
-            headers = [*fixed, ("Content-Length", str(len(body)))] + ([("Content-Encoding", encoding)] if encoding else [])
+            headers = [*fixed, ("Content-Length", str(len(body)))] + (
+                [("Content-Encoding", encoding)] if encoding else []
+            )
             checked = ResponseHeaders(dict(headers))  # validated once, here
             prepared[encoding] = (body, dict(checked._store))
         return prepared
@@ -117,10 +136,18 @@ def _site_settings() -> tuple:
     """Settings shown on every page: part of the key, so a clinic that changes them sees new pages.
     Read once per process (settings do not change while it runs; tests that change them reset it)."""
     if "key" not in _site:
-        _site["key"] = (settings.SITE_NAME, settings.SITE_URL, settings.CRISIS_TEXT, settings.CRISIS_LINE_NAME,
-                        settings.CRISIS_PHONE, settings.CRISIS_SMS, settings.EMERGENCY_NUMBER,
-                        settings.CRISIS_INTERNATIONAL_URL, settings.HTTP_CACHE_MAX_AGE,
-                        settings.HTTP_CACHE_STALE_WHILE_REVALIDATE)
+        _site["key"] = (
+            settings.SITE_NAME,
+            settings.SITE_URL,
+            settings.CRISIS_TEXT,
+            settings.CRISIS_LINE_NAME,
+            settings.CRISIS_PHONE,
+            settings.CRISIS_SMS,
+            settings.EMERGENCY_NUMBER,
+            settings.CRISIS_INTERNATIONAL_URL,
+            settings.HTTP_CACHE_MAX_AGE,
+            settings.HTTP_CACHE_STALE_WHILE_REVALIDATE,
+        )
     return _site["key"]
 
 
@@ -179,8 +206,9 @@ def _respond(request, page: CachedPage, version, cached: str) -> HttpResponse:
     response.headers._store.update(headers)  # validated when prepared (CachedPage.prepared)
     response["Last-Modified"] = version.http_date
     response["X-Page-Cache"] = cached  # hit, stale (database down), miss
-    not_modified = get_conditional_response(request, etag=page.etag, last_modified=int(version.stamp),
-                                            response=response)
+    not_modified = get_conditional_response(
+        request, etag=page.etag, last_modified=int(version.stamp), response=response
+    )
     if not_modified is not response:
         for name, value in page.headers:
             if name.lower() != "content-type":

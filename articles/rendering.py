@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown
-from markdown.extensions import Extension, toc
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension, toc
 
 from . import markdown_limits
 
@@ -36,14 +36,40 @@ class RawHtmlAsText(Extension):
 MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code", RawHtmlAsText()]
 # Ids the site's own pages use (templates/; a test keeps this list complete). A heading that would
 # take one, e.g. "## Get help" beside the crisis banner's #get-help, gets "section-" in front instead.
-RESERVED_IDS = frozenset({
-    "appears-title", "attention-title", "awaiting-title", "change-history", "conflict-title", "content-main",
-    "copy-status", "decided-title", "due-title", "get-help", "get-help-title", "main-content", "mine-title", "next-title",
-    "notfound-q", "report-message", "report-title", "reports-title", "scheduled-title", "search-crisis-title",
-    "search-q",
-    "sent-back-title", "share-title", "share-url", "site-name", "site-search-q", "sources-title", "toc-title",
-    "unreviewed-title", "words-used-title",
-})
+RESERVED_IDS = frozenset(
+    {
+        "appears-title",
+        "attention-title",
+        "awaiting-title",
+        "change-history",
+        "conflict-title",
+        "content-main",
+        "copy-status",
+        "decided-title",
+        "due-title",
+        "get-help",
+        "get-help-title",
+        "main-content",
+        "mine-title",
+        "next-title",
+        "notfound-q",
+        "report-message",
+        "report-title",
+        "reports-title",
+        "scheduled-title",
+        "search-crisis-title",
+        "search-q",
+        "sent-back-title",
+        "share-title",
+        "share-url",
+        "site-name",
+        "site-search-q",
+        "sources-title",
+        "toc-title",
+        "unreviewed-title",
+        "words-used-title",
+    }
+)
 RESERVED_ID_PREFIXES = ("word-", "letter-")
 
 
@@ -58,9 +84,38 @@ def heading_id(value: str, separator: str) -> str:
 MARKDOWN_CONFIG = {"toc": {"toc_depth": "2-4", "slugify": heading_id}}
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "abbr", "sup", "sub",
-    "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "a", "code", "pre",
-    "table", "thead", "tbody", "tr", "th", "td", "caption",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "abbr",
+    "sup",
+    "sub",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "a",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "caption",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -311,9 +366,7 @@ def stored_html(fragment: str) -> SafeString:
     return mark_safe(fragment)
 
 
-def render_article(
-    source: str, matcher: GlossaryMatcher = EMPTY_MATCHER, exclude: str | None = None
-) -> Rendered:
+def render_article(source: str, matcher: GlossaryMatcher = EMPTY_MATCHER, exclude: str | None = None) -> Rendered:
     """Markdown source to safe HTML with glossary links, plus its TOC, word count and terms used."""
     body, toc = render_markdown(source)
     clean = sanitize(body)

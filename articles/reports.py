@@ -39,9 +39,9 @@ def path_from(token: str) -> str:
     try:
         return signing.TimestampSigner(salt=SALT).unsign(token, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
-        raise Refused("This page was open for a long time. Please reload it and send your report again.", 400)
+        raise Refused("This page was open for a long time. Please reload it and send your report again.", 400) from None
     except signing.BadSignature:
-        raise Refused("This report did not come from a page of this site, so it was not saved.", 400)
+        raise Refused("This report did not come from a page of this site, so it was not saved.", 400) from None
 
 
 def _counter_key(request) -> str:
@@ -70,6 +70,7 @@ def save(request, token: str, message: str) -> ProblemReport:
     if len(message) > ProblemReport.MAX_LENGTH:
         raise Refused(f"Please keep it under {ProblemReport.MAX_LENGTH} characters.", 400, can_retry=True)
     if _count_from_address(request) > PER_ADDRESS_PER_HOUR:
-        raise Refused("Thank you, we have received several reports from you in the last hour. "
-                      "Please try again later.", 429)
+        raise Refused(
+            "Thank you, we have received several reports from you in the last hour. Please try again later.", 429
+        )
     return ProblemReport.objects.create(path=path, message=message)

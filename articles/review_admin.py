@@ -24,13 +24,17 @@ class DecisionForm(forms.Form):
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     reviewed_by = forms.ModelChoiceField(
-        queryset=None, required=False, label="Reviewed by",
+        queryset=None,
+        required=False,
+        label="Reviewed by",
         help_text="The clinician who reviewed these words. You may record a colleague’s review; the history names you.",
     )
     last_reviewed = forms.DateField(required=False, label="Review date", help_text="e.g. 2026-11-28")
     next_review_due = forms.DateField(required=False, label="Next review due", help_text="e.g. a year after the review")
     comment = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Comment for the Editor",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Comment for the Editor",
         help_text="Needed when sending a change back: say what to fix.",
     )
 
@@ -42,7 +46,9 @@ class DecisionForm(forms.Form):
             label = capfirst(model._meta.get_field(name).verbose_name)
             self.fields[f"keep_{name}"] = forms.ChoiceField(
                 choices=[("live", f"Keep the live {label.lower()}"), ("proposed", f"Use the proposed {label.lower()}")],
-                widget=forms.RadioSelect, required=False, label=f"{label}: which version goes live?",
+                widget=forms.RadioSelect,
+                required=False,
+                label=f"{label}: which version goes live?",
             )
 
     def choices(self) -> dict:
@@ -77,7 +83,9 @@ class PendingChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description="Article or term")
     def item_title(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:articles_pendingchange_review", args=[obj.pk]), obj.item)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:articles_pendingchange_review", args=[obj.pk]), obj.item
+        )
 
     @admin.display(description="Kind")
     def kind(self, obj):
@@ -103,7 +111,9 @@ class PendingChangeAdmin(admin.ModelAdmin):
         review_problem = workflow.change_review_problem(change) if change.is_open else None
         own_review = self.own_review(change) if review_problem is None else {}
         form = DecisionForm(
-            request.POST or None, conflicts=conflicts if may_decide else (), model=model,
+            request.POST or None,
+            conflicts=conflicts if may_decide else (),
+            model=model,
             initial={**own_review, "seen": workflow.fingerprint(change)},
         )
         if request.method == "POST" and not change.is_open:
@@ -164,18 +174,26 @@ class PendingChangeAdmin(admin.ModelAdmin):
                 messages.success(request, f"Sent the change to “{change.item}” back with your comment.")
                 return back
             data = form.cleaned_data
-            review = {"reviewer": data["reviewed_by"], "last_reviewed": data["last_reviewed"],
-                      "next_review_due": data["next_review_due"]}
-            submitted = {"reviewed_by": workflow.encode(data["reviewed_by"]),
-                         "last_reviewed": workflow.encode(data["last_reviewed"]),
-                         "next_review_due": workflow.encode(data["next_review_due"])}
+            review = {
+                "reviewer": data["reviewed_by"],
+                "last_reviewed": data["last_reviewed"],
+                "next_review_due": data["next_review_due"],
+            }
+            submitted = {
+                "reviewed_by": workflow.encode(data["reviewed_by"]),
+                "last_reviewed": workflow.encode(data["last_reviewed"]),
+                "next_review_due": workflow.encode(data["next_review_due"]),
+            }
             if review["reviewer"] is None or (own_review and submitted == own_review):
                 review = None  # the Editor's own review of these words stands, with its author
             workflow.approve(change, request.user, seen=data["seen"], review=review, choices=form.choices())
         except workflow.Conflict as conflict:
             labels = [capfirst(type(change.item)._meta.get_field(name).verbose_name) for name in conflict.fields]
-            form.add_error(None, "The live version changed since this change was made. Choose, field by field, "
-                                 f"which version goes live: {', '.join(labels)}.")
+            form.add_error(
+                None,
+                "The live version changed since this change was made. Choose, field by field, "
+                f"which version goes live: {', '.join(labels)}.",
+            )
             return None
         except workflow.ProposalChanged as changed:
             form.data = {**form.data.dict(), "seen": workflow.fingerprint(PendingChange.objects.get(pk=change.pk))}
@@ -221,6 +239,8 @@ class PendingChangeAdmin(admin.ModelAdmin):
         links = [(f"“{item}” as it will look", workflow.preview_url(item, change))]
         if isinstance(item, GlossaryTerm):
             proposed = workflow.proposed_item(change) if change.proposed else item
-            links += [(f"“{a.title}”, which uses this term", workflow.preview_url(a, change))
-                      for a in workflow.articles_using(proposed)]
+            links += [
+                (f"“{a.title}”, which uses this term", workflow.preview_url(a, change))
+                for a in workflow.articles_using(proposed)
+            ]
         return links

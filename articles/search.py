@@ -17,12 +17,12 @@ from __future__ import annotations
 import html
 import re
 import threading
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+import snowballstemmer
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from . import content_version, crisis, rendering, search_index
@@ -108,8 +108,7 @@ def search(raw: str) -> Search:
 def _result(entry: SearchEntry, score: float, words: list[str], parts: dict) -> Result:
     if entry.term_id:
         term = entry.term
-        return Result("Glossary term", term.term, term.get_absolute_url(), "",
-                      highlight(entry.body, words), score)
+        return Result("Glossary term", term.term, term.get_absolute_url(), "", highlight(entry.body, words), score)
     article = entry.article
     url = article.get_absolute_url() + (f"#{entry.anchor}" if entry.anchor else "")
     part = parts.get(article.pk)
@@ -156,16 +155,25 @@ def lexicon() -> Lexicon:
     )
     synonyms = tuple(
         (crisis.normalize(phrase), means, frozenset(pk for pk, _, names in terms if crisis.normalize(means) in names))
-        for phrase, means in Synonym.objects.values_list("phrase", "means") if crisis.normalize(phrase)
+        for phrase, means in Synonym.objects.values_list("phrase", "means")
+        if crisis.normalize(phrase)
     )
     words = set()
     for title, names, body in SearchEntry.objects.values_list("title", "names", "body"):
         words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", f"{title} {names} {body}"))
     for phrase, means, _ in synonyms:
         words.update(re.findall(r"[^\W\d_]+", f"{phrase} {means.casefold()}"))
-    parts = {pk: i for i, pk in enumerate(Article.objects.published().order_by("order", "pk").values_list("pk", flat=True), 1)}
-    value = Lexicon(terms, synonyms, frozenset(words | {stem(w) for w in words}),
-                    tuple(sorted(w for w in words if len(w) >= TYPO_MIN_LENGTH)), parts)
+    parts = {
+        pk: i
+        for i, pk in enumerate(Article.objects.published().order_by("order", "pk").values_list("pk", flat=True), 1)
+    }
+    value = Lexicon(
+        terms,
+        synonyms,
+        frozenset(words | {stem(w) for w in words}),
+        tuple(sorted(w for w in words if len(w) >= TYPO_MIN_LENGTH)),
+        parts,
+    )
     with _lexicon_lock:
         _lexicon.update(key=key, value=value)
     return value

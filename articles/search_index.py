@@ -162,7 +162,8 @@ def sync(item) -> None:
 def rebuild(article_model=None, term_model=None, entry_model=None) -> int:
     """Rebuild every passage (also from a migration, with its historical models). Returns the count."""
     if article_model is None:
-        from .models import Article as article_model, GlossaryTerm as term_model  # noqa: N813
+        from .models import Article as article_model  # noqa: N813
+        from .models import GlossaryTerm as term_model
         from .search_models import SearchEntry as entry_model  # noqa: N813
     with transaction.atomic():
         entry_model.objects.all().delete()
@@ -210,7 +211,9 @@ def _find_postgres(words, phrases):
         part = SearchQuery(text, search_type=kind, config="english")
         query = part if query is None else query | part
     hits = (
-        SearchEntry.objects.annotate(score=SearchRank(F("vector"), query, cover_density=True, weights=[0.1, 0.2, 0.4, 1.0]))
+        SearchEntry.objects.annotate(
+            score=SearchRank(F("vector"), query, cover_density=True, weights=[0.1, 0.2, 0.4, 1.0])
+        )
         .filter(vector=query)
         .order_by("-score")
         .values_list("id", "score")[:MAX_HITS]
@@ -223,8 +226,9 @@ def visible(ids):
     from .models import Article, GlossaryTerm
     from .search_models import SearchEntry
 
-    return SearchEntry.objects.filter(id__in=ids).filter(
-        Q(article__in=Article.objects.published()) | Q(term__in=GlossaryTerm.objects.published())
-    ).select_related("article", "term").only(
-        "title", "anchor", "body", "names", "article__title", "article__slug", "term__term", "term__slug"
+    return (
+        SearchEntry.objects.filter(id__in=ids)
+        .filter(Q(article__in=Article.objects.published()) | Q(term__in=GlossaryTerm.objects.published()))
+        .select_related("article", "term")
+        .only("title", "anchor", "body", "names", "article__title", "article__slug", "term__term", "term__slug")
     )

@@ -36,7 +36,8 @@ class Synonym(models.Model):
     an everyday or old name and the clinical term. Search looks for both."""
 
     phrase = models.CharField(
-        max_length=100, unique=True,
+        max_length=100,
+        unique=True,
         help_text="What a reader might type, e.g. “shock therapy” or a brand name. Case does not matter.",
     )
     means = models.CharField(

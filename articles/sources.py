@@ -54,7 +54,9 @@ def normalized(sources: list[dict]) -> list[dict]:
             "title": str(s["title"]).strip(),
             "publisher": str(s["publisher"]).strip(),
             "url": str(s["url"]).strip(),
-            "accessed": s["accessed"].isoformat() if isinstance(s["accessed"], datetime.date) else str(s["accessed"]).strip(),
+            "accessed": s["accessed"].isoformat()
+            if isinstance(s["accessed"], datetime.date)
+            else str(s["accessed"]).strip(),
         }
         for s in sources
     ]

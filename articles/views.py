@@ -14,15 +14,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
+from . import reports, reviews, share, workflow
+from . import search as searching
+from .models import Article, GlossaryTerm, OldSlug, PendingChange
+from .page_cache import public_page
+
 
 def safe_methods_only(view):
     """GET and HEAD only (405 otherwise, CSRF cookie or not): the view changes nothing."""
     return csrf_exempt(require_safe(view))
-
-from . import reports, reviews, share, workflow
-from . import search as searching
-from .page_cache import public_page
-from .models import Article, GlossaryTerm, OldSlug, PendingChange
 
 
 def guide_parts():
@@ -91,7 +91,9 @@ def article_page(request, article, preview=False, change=None, replaced_terms=No
     parts = guide_parts()
     index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
     share_url = settings.SITE_URL + article.get_absolute_url()
-    terms_used = GlossaryTerm.objects.published().filter(slug__in=article.term_anchors).only("term", "slug", "definition")
+    terms_used = (
+        GlossaryTerm.objects.published().filter(slug__in=article.term_anchors).only("term", "slug", "definition")
+    )
     if replaced_terms:
         terms_used = sorted(
             {t.slug: t for t in [*terms_used, *replaced_terms.values()] if t.slug in article.term_anchors}.values(),
@@ -132,7 +134,10 @@ def search(request):
     found = searching.search(request.GET.get("q", ""))
     title = f"Search: {found.query}" if found.query else "Search"
     context = {
-        "found": found, "query": found.query, "results": found.results, "page_title": title,
+        "found": found,
+        "query": found.query,
+        "results": found.results,
+        "page_title": title,
         "did_you_mean_url": searching.search_url(found.did_you_mean) if found.did_you_mean else "",
     }
     return render(request, "search/results.html", context)
@@ -145,7 +150,11 @@ def report_problem(request):
     try:
         reports.save(request, token, request.POST.get("message", ""))
     except reports.Refused as refused:
-        context = {"refused": str(refused), "page_title": "Report not sent", "report_message": request.POST.get("message", "")}
+        context = {
+            "refused": str(refused),
+            "page_title": "Report not sent",
+            "report_message": request.POST.get("message", ""),
+        }
         if refused.can_retry:
             context["report_token"] = token
         return render(request, "reports/result.html", context, status=refused.status)
@@ -199,9 +208,9 @@ def term_detail(request, slug):
 def term_page(request, term, preview=False, change=None):
     appearances = [
         (article, article.term_anchors[term.slug])
-        for article in Article.objects.published().filter(term_anchors__has_key=term.slug).only(
-            "title", "slug", "term_anchors"
-        )
+        for article in Article.objects.published()
+        .filter(term_anchors__has_key=term.slug)
+        .only("title", "slug", "term_anchors")
     ]
     context = {
         "term": term,

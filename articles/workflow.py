@@ -50,7 +50,9 @@ class Spec:
 
 
 SPECS = {
-    Article: Spec("article", content=("title", "summary", "body", "sources"), publishing=("status", "published_at", "order")),
+    Article: Spec(
+        "article", content=("title", "summary", "body", "sources"), publishing=("status", "published_at", "order")
+    ),
     GlossaryTerm: Spec(
         "term", content=("term", "aliases", "definition", "explanation", "sources"), publishing=("status",)
     ),
@@ -203,11 +205,15 @@ def change_review_problem(change: PendingChange) -> str | None:
     model = type(change.item)
     proposed = change.proposed
     reviewer_model = model._meta.get_field("reviewed_by").related_model
-    reviewer = reviewer_model.objects.filter(pk=proposed.get("reviewed_by")).first() if proposed.get("reviewed_by") else None
+    reviewer = (
+        reviewer_model.objects.filter(pk=proposed.get("reviewed_by")).first() if proposed.get("reviewed_by") else None
+    )
     return reviews.problem(
-        reviewer, decode(model, "last_reviewed", proposed.get("last_reviewed")),
+        reviewer,
+        decode(model, "last_reviewed", proposed.get("last_reviewed")),
         decode(model, "next_review_due", proposed.get("next_review_due")),
-        change.content_changed_at, change.review_recorded_at,
+        change.content_changed_at,
+        change.review_recorded_at,
     )
 
 
@@ -249,8 +255,12 @@ def save_pending(
     if change is None:
         start = values_of(live, spec.proposed)
         change = PendingChange(
-            **{spec.owner: live}, base=start, proposed=start, author=user,
-            content_changed_at=live.content_changed_at, review_recorded_at=live.review_recorded_at,
+            **{spec.owner: live},
+            base=start,
+            proposed=start,
+            author=user,
+            content_changed_at=live.content_changed_at,
+            review_recorded_at=live.review_recorded_at,
         )
     before = change.proposed
     after = {**before, **{k: v for k, v in values.items() if k in spec.proposed}}
@@ -353,8 +363,10 @@ def approve(change: PendingChange, user, *, seen: str, review: dict | None = Non
             live.review_recorded_at = timezone.now()
             recorded = f" Review by {reviews.reviewer_label(reviewer)} on {live.last_reviewed:%b %d, %Y}"
             recorded += f", recorded by {reviews.staff_name(user)}." if reviewer != user else "."
-        elif change.proposed and change.review_recorded_at and (
-            live_recorded is None or change.review_recorded_at > live_recorded
+        elif (
+            change.proposed
+            and change.review_recorded_at
+            and (live_recorded is None or change.review_recorded_at > live_recorded)
         ):
             # A review recorded in the change itself goes live with it (review_problem_for below
             # refuses it if it does not cover the words): say so in history.
@@ -429,6 +441,7 @@ def articles_using(term: GlossaryTerm) -> list[Article]:
     """Articles whose text uses one of the term's names (now or as proposed): where to preview a term change."""
     probe = rendering.GlossaryMatcher([rendering.Term(slug=term.slug, names=term.names, url="")])
     return [
-        a for a in Article.objects.only("title", "slug", "search_text", "term_anchors")
+        a
+        for a in Article.objects.only("title", "slug", "search_text", "term_anchors")
         if term.slug in a.term_anchors or next(iter(probe.find(a.search_text)), None) is not None
     ]

@@ -38,6 +38,7 @@ def main():
     from reversion.models import Version
 
     from articles.models import Article, GlossaryTerm, PendingChange
+
     sys.path.insert(0, str(ROOT / "tests"))
     from admin_forms import edit, open_form, review_url, reviewed, send
 
@@ -75,40 +76,75 @@ def main():
         assert response.status_code == 302, (label, response.status_code)
         return elapsed, len(renders), len(queries)
 
-    results = {"import the guide into an empty database": [imported], "save a term's definition": [],
-               "save a term with a new alias": [], "approve a term change": [], "approve an article change": [],
-               "restore an article's words": []}
+    results = {
+        "import the guide into an empty database": [imported],
+        "save a term's definition": [],
+        "save a term with a new alias": [],
+        "approve a term change": [],
+        "approve an article change": [],
+        "restore an article's words": [],
+    }
     term = GlossaryTerm.objects.get(slug="ketamine")
     article = Article.objects.get(order=3)
     term_url = f"/admin/articles/glossaryterm/{term.pk}/change/"
     for n in range(args.rounds):
-        results["save a term's definition"].append(measure("term definition", lambda: edit(
-            pat, term_url, definition=f"{term.definition} (round {n})", **review)))
-        results["save a term with a new alias"].append(measure("term alias", lambda: edit(
-            pat, term_url, aliases=f"Ketalar {n}", **review)))
-        edit(erin, f"/admin/articles/glossaryterm/{term.pk}/change/", "_submit_review",
-             explanation=term.explanation + f"\n\nBench round {n}.")
+        results["save a term's definition"].append(
+            measure(
+                "term definition",
+                lambda n=n: edit(pat, term_url, definition=f"{term.definition} (round {n})", **review),
+            )
+        )
+        results["save a term with a new alias"].append(
+            measure("term alias", lambda n=n: edit(pat, term_url, aliases=f"Ketalar {n}", **review))
+        )
+        edit(
+            erin,
+            f"/admin/articles/glossaryterm/{term.pk}/change/",
+            "_submit_review",
+            explanation=term.explanation + f"\n\nBench round {n}.",
+        )
         change = PendingChange.objects.get(term=term, state="submitted")
         seen = open_form(pat, review_url(change))  # as the Publisher opens it; not timed
-        results["approve a term change"].append(measure("approve term", lambda: send(
-            pat, review_url(change), {**seen, **review, "action": "approve"}, "_")))
-        edit(erin, f"/admin/articles/article/{article.pk}/change/", "_submit_review", body=article.body + f"\n\nRound {n}.")
+        results["approve a term change"].append(
+            measure(
+                "approve term",
+                lambda change=change, seen=seen: send(
+                    pat, review_url(change), {**seen, **review, "action": "approve"}, "_"
+                ),
+            )
+        )
+        edit(
+            erin,
+            f"/admin/articles/article/{article.pk}/change/",
+            "_submit_review",
+            body=article.body + f"\n\nRound {n}.",
+        )
         change = PendingChange.objects.get(article=article, state="submitted")
         seen = open_form(pat, review_url(change))
-        results["approve an article change"].append(measure("approve article", lambda: send(
-            pat, review_url(change), {**seen, **review, "action": "approve"}, "_")))
+        results["approve an article change"].append(
+            measure(
+                "approve article",
+                lambda change=change, seen=seen: send(
+                    pat, review_url(change), {**seen, **review, "action": "approve"}, "_"
+                ),
+            )
+        )
         first = Version.objects.get_for_object(article).last()
         url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
-        results["restore an article's words"].append(measure("restore", lambda: edit(pat, url, **review)))
+        results["restore an article's words"].append(measure("restore", lambda url=url: edit(pat, url, **review)))
 
-    print(f"Full guide: {Article.objects.count()} articles, {GlossaryTerm.objects.count()} terms; "
-          f"{args.rounds} rounds, median")
+    print(
+        f"Full guide: {Article.objects.count()} articles, {GlossaryTerm.objects.count()} terms; "
+        f"{args.rounds} rounds, median"
+    )
     print("| operation | time ms | stored re-renders | queries |")
     print("| --- | ---: | ---: | ---: |")
     for label, rows in results.items():
-        times, counts, queries = zip(*rows)
-        print(f"| {label} | {statistics.median(times) * 1000:.0f} | {statistics.median(counts):.0f} "
-              f"| {statistics.median(queries):.0f} |")
+        times, counts, queries = zip(*rows, strict=True)
+        print(
+            f"| {label} | {statistics.median(times) * 1000:.0f} | {statistics.median(counts):.0f} "
+            f"| {statistics.median(queries):.0f} |"
+        )
 
 
 if __name__ == "__main__":

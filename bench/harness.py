@@ -70,8 +70,11 @@ def free_ports(count, ports):
 
 def site_env(database_url, **extra):
     """Environment for the site's processes: production settings (DEBUG off), self-contained."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(SCRUBBED_PREFIXES) and key not in SCRUBBED_NAMES}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(SCRUBBED_PREFIXES) and key not in SCRUBBED_NAMES
+    }
     env.update(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="trd_site.settings",
@@ -88,8 +91,14 @@ def site_env(database_url, **extra):
 
 def manage(site, env, *args, extra_env=None, timeout=300):
     """Run manage.py in `site`; its stdout, or HarnessError with its output."""
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=site, env={**env, **(extra_env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=site,
+        env={**env, **(extra_env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise HarnessError(f"manage.py {args[0]} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
@@ -112,8 +121,9 @@ def build_site(site, env):
 def start_process(command, log_path, env=None, cwd=None):
     """Start a process in its own session (Ctrl-C reaches only us; we stop it), output to log_path."""
     with open(log_path, "wb") as output:
-        return subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop_process(process, name):
@@ -158,7 +168,9 @@ def wait_until_up(process, name, url, log_path, timeout=60.0):
         time.sleep(0.2)
     exited = process.poll()
     stop_process(process, name)
-    why = f"exited with status {exited}" if exited is not None else f"did not answer 200 within {timeout:.0f} s ({last})"
+    why = (
+        f"exited with status {exited}" if exited is not None else f"did not answer 200 within {timeout:.0f} s ({last})"
+    )
     raise HarnessError(f"{name} {why} at {url}:\n{tail(log_path)}")
 
 
@@ -177,8 +189,9 @@ def start_gunicorn(site, env, port, workers, log_path, app=None, access_log=True
 def start_floor(port, workers, html_path, log_path, ready_path):
     """The floor: a minimal Django project (bench/floor/) returning the pre-rendered article, same gunicorn."""
     env = site_env("", DJANGO_SETTINGS_MODULE="bench.floor.settings", BENCH_ARTICLE_HTML=str(html_path))
-    return start_gunicorn(ROOT, env, port, workers, log_path, app="bench.floor.wsgi:application",
-                          access_log=False, ready_path=ready_path)
+    return start_gunicorn(
+        ROOT, env, port, workers, log_path, app="bench.floor.wsgi:application", access_log=False, ready_path=ready_path
+    )
 
 
 NGINX_CONF = """\
@@ -215,8 +228,9 @@ http {{
 
 def nginx_front_conf(tmp, port, upstream_port, static_root):
     """deploy/nginx.conf's server without TLS: the same static, proxy and micro-cache includes."""
-    return NGINX_CONF.format(tmp=tmp, host=HOST, port=port, upstream=upstream_port, static_root=static_root,
-                             deploy=DEPLOY)
+    return NGINX_CONF.format(
+        tmp=tmp, host=HOST, port=port, upstream=upstream_port, static_root=static_root, deploy=DEPLOY
+    )
 
 
 def start_nginx_front(tmp, port, upstream_port, static_root):
@@ -256,9 +270,13 @@ def run_wrk(url, seconds, threads, connections, headers=()):
         raise HarnessError(f"wrk failed on {url} (exit {done.returncode}):\n{output}{done.stderr}")
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    return {"rps": float(rps.group(1)), "p50": to_ms(p50.group(1)), "p99": to_ms(p99.group(1)),
-            "non2xx": int(non2xx.group(1)) if non2xx else 0,
-            "socket_errors": sum(int(n) for n in sockets.groups()) if sockets else 0}
+    return {
+        "rps": float(rps.group(1)),
+        "p50": to_ms(p50.group(1)),
+        "p99": to_ms(p99.group(1)),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(int(n) for n in sockets.groups()) if sockets else 0,
+    }
 
 
 def median(results, metric):

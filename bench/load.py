@@ -70,8 +70,18 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 EDITOR_GROUP = "Publisher"
 EDITOR_TIMEOUT = 30.0  # seconds per editor HTTP request
 # Copied to the temporary site: everything but local state and the virtualenv.
-SKIPPED_AT_ROOT = {".venv", ".git", "staticfiles", "media", "tmp", ".pytest_cache", "db.sqlite3", "db.sqlite3-wal",
-                   "db.sqlite3-shm", "db.sqlite3-journal"}
+SKIPPED_AT_ROOT = {
+    ".venv",
+    ".git",
+    "staticfiles",
+    "media",
+    "tmp",
+    ".pytest_cache",
+    "db.sqlite3",
+    "db.sqlite3-wal",
+    "db.sqlite3-shm",
+    "db.sqlite3-journal",
+}
 
 
 def parse_args(argv=None):
@@ -124,8 +134,9 @@ def copy_site(tmp):
 
 def create_postgres_db(name):
     """A fresh, empty PostgreSQL database on 127.0.0.1:5432."""
-    done = subprocess.run(["createdb", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, name],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["createdb", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, name], capture_output=True, text=True, timeout=60
+    )
     if done.returncode != 0:
         raise LoadError(f"createdb {name} failed: {done.stderr.strip()}")
     log(f"created PostgreSQL database {name}")
@@ -133,8 +144,12 @@ def create_postgres_db(name):
 
 def drop_postgres_db(name):
     """Drop the database created for this run (forcing out any connection left)."""
-    done = subprocess.run(["dropdb", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "--if-exists", "--force", name],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["dropdb", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "--if-exists", "--force", name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if done.returncode != 0:
         log(f"WARNING: dropdb {name} failed: {done.stderr.strip()}")
     else:
@@ -167,13 +182,21 @@ SETUP_SCRIPT = textwrap.dedent("""
 def create_editor_and_read_site(site, env):
     """Create the staff user (Publisher group); return (username, password, published articles, term slugs)."""
     username, password = "load-editor", secrets.token_urlsafe(18)
-    output = manage(site, env, "shell", "-c", SETUP_SCRIPT,
-                    extra_env={"LOAD_USER": username, "LOAD_PASSWORD": password, "LOAD_GROUP": EDITOR_GROUP})
+    output = manage(
+        site,
+        env,
+        "shell",
+        "-c",
+        SETUP_SCRIPT,
+        extra_env={"LOAD_USER": username, "LOAD_PASSWORD": password, "LOAD_GROUP": EDITOR_GROUP},
+    )
     info = json.loads(marked_line(output, "LOAD_INFO"))
     if not info["articles"]:
         raise LoadError("import_content produced no published article")
-    log(f"created staff user {username} in group {EDITOR_GROUP}; {len(info['articles'])} articles, "
-        f"{len(info['terms'])} glossary terms")
+    log(
+        f"created staff user {username} in group {EDITOR_GROUP}; {len(info['articles'])} articles, "
+        f"{len(info['terms'])} glossary terms"
+    )
     return username, password, info["articles"], info["terms"], info["user_pk"], info["time_zone"]
 
 
@@ -181,7 +204,7 @@ def marked_line(output, marker):
     """The text after `marker ` on the line that starts with it (our subprocesses print one)."""
     for line in output.splitlines():
         if line.startswith(marker + " "):
-            return line[len(marker) + 1:]
+            return line[len(marker) + 1 :]
     raise LoadError(f"no {marker} line in the output:\n{output[-2000:]}")
 
 
@@ -206,10 +229,13 @@ def read_gunicorn_log(log_path):
         elif line.startswith("Traceback"):
             block = [line]
             index += 1
-            while index < len(lines) and (lines[index].startswith((" ", "\t")) or not lines[index].strip()
-                                          or lines[index].startswith("During handling")
-                                          or lines[index].startswith("The above exception")
-                                          or lines[index].startswith("Traceback")):
+            while index < len(lines) and (
+                lines[index].startswith((" ", "\t"))
+                or not lines[index].strip()
+                or lines[index].startswith("During handling")
+                or lines[index].startswith("The above exception")
+                or lines[index].startswith("Traceback")
+            ):
                 block.append(lines[index])
                 index += 1
             if index < len(lines):
@@ -237,8 +263,22 @@ def reader_paths(articles, terms):
 def start_readers(port, readers, seconds, paths, log_path):
     """wrk with `readers` connections for `seconds`, counting responses by class (load_readers.lua)."""
     threads = max(1, min(2, readers))
-    command = ["wrk", "-t", str(threads), "-c", str(readers), "-d", f"{seconds}s", "--timeout", "10s",
-               "-s", str(READERS_LUA), f"http://{HOST}:{port}", "--", *paths]
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(readers),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(READERS_LUA),
+        f"http://{HOST}:{port}",
+        "--",
+        *paths,
+    ]
     process = start_process(command, log_path)
     log(f"started wrk (pid {process.pid}): {readers} connections, {threads} threads, {seconds} s, {len(paths)} paths")
     return process
@@ -286,8 +326,13 @@ class Browser:
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form).encode()
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": self.origin,
-                            "Referer": self.origin + path})
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": self.origin,
+                    "Referer": self.origin + path,
+                }
+            )
         connection = http.client.HTTPConnection(HOST, self.port, timeout=EDITOR_TIMEOUT)
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -355,7 +400,9 @@ class FormParser(html.parser.HTMLParser):
         elif tag == "textarea" and self.textarea is not None:
             name, text = self.textarea
             # The newline right after <textarea> is not part of the value (HTML parsing rule).
-            self.fields.append((name, text[2:] if text.startswith("\r\n") else text[1:] if text.startswith("\n") else text))
+            self.fields.append(
+                (name, text[2:] if text.startswith("\r\n") else text[1:] if text.startswith("\n") else text)
+            )
             self.textarea = None
         elif tag == "option" and self.option is not None:
             value, text, selected = self.option
@@ -458,10 +505,15 @@ class Editor(threading.Thread):
                 edit.problem = f"change form lacks {', '.join(sorted(missing))}"
                 return edit
             today = datetime.datetime.now(self.time_zone).date()
-            review = {"reviewed_by": str(self.user_pk), "last_reviewed": today.isoformat(),
-                      "next_review_due": (today + datetime.timedelta(days=365)).isoformat()}
-            form = [(name, self.with_edit(value, marker) if name == "body" else review.get(name, value))
-                    for name, value in fields]
+            review = {
+                "reviewed_by": str(self.user_pk),
+                "last_reviewed": today.isoformat(),
+                "next_review_due": (today + datetime.timedelta(days=365)).isoformat(),
+            }
+            form = [
+                (name, self.with_edit(value, marker) if name == "body" else review.get(name, value))
+                for name, value in fields
+            ]
             form += [("review_confirmed", "on"), ("_save", "Save")]
             if number == 1:
                 log(f"editor posts the fields: {', '.join(name for name, _ in form)}")
@@ -510,8 +562,14 @@ VERIFY_SCRIPT = textwrap.dedent("""
 def verify_edits(site, env, article_pk, edits):
     """Which saved edits django-reversion kept, and which the article's current body still holds."""
     markers = [edit.marker for edit in edits if edit.saved]
-    output = manage(site, env, "shell", "-c", VERIFY_SCRIPT,
-                    extra_env={"LOAD_ARTICLE_PK": str(article_pk), "LOAD_MARKERS": json.dumps(markers)})
+    output = manage(
+        site,
+        env,
+        "shell",
+        "-c",
+        VERIFY_SCRIPT,
+        extra_env={"LOAD_ARTICLE_PK": str(article_pk), "LOAD_MARKERS": json.dumps(markers)},
+    )
     found = json.loads(marked_line(output, "LOAD_VERIFY"))
     in_history, in_body = set(found["in_history"]), set(found["in_body"])
     return {
@@ -539,8 +597,9 @@ def failures(readers, access, editor, verified):
         reasons.append("the editor made no edit")
     unsaved = [edit for edit in editor.edits if not edit.saved]
     if unsaved:
-        reasons.append(f"{len(unsaved)} edits were not saved with a 302 (first: edit {unsaved[0].number}: "
-                       f"{unsaved[0].problem})")
+        reasons.append(
+            f"{len(unsaved)} edits were not saved with a 302 (first: edit {unsaved[0].number}: {unsaved[0].problem})"
+        )
     if verified["lost"]:
         reasons.append(f"{len(verified['lost'])} saved edits lost (first: {verified['lost'][0]})")
     if verified["last_in_body"] is False:
@@ -566,8 +625,10 @@ def summary_table(args, readers, access, editor, verified, reasons):
         ("3xx", readers["3xx"]),
         ("4xx", readers["4xx"]),
         ("5xx", readers["5xx"]),
-        ("connection errors (connect/read/write/timeout)",
-         f"{errors} ({readers['connect']}/{readers['read']}/{readers['write']}/{readers['timeout']})"),
+        (
+            "connection errors (connect/read/write/timeout)",
+            f"{errors} ({readers['connect']}/{readers['read']}/{readers['write']}/{readers['timeout']})",
+        ),
         ("edits attempted", len(editor.edits)),
         ("edits saved (302)", len(saved)),
         ("edits in history", verified["in_history"]),

@@ -98,8 +98,9 @@ def save_article(url, tmp, static_root):
 def measure(args, tmp):
     """Build, start the three servers, measure in rounds, stop. {name: [wrk result per round]}, sizes, problems."""
     static_root = tmp / "static"
-    env = harness.site_env(f"sqlite:///{tmp / 'db.sqlite3'}", DJANGO_STATIC_ROOT=str(static_root),
-                           DJANGO_PROXY_COUNT="1")
+    env = harness.site_env(
+        f"sqlite:///{tmp / 'db.sqlite3'}", DJANGO_STATIC_ROOT=str(static_root), DJANGO_PROXY_COUNT="1"
+    )
     log(f"building the site in {tmp}")
     harness.build_site(ROOT, env)
     site_port, floor_port, front_port = harness.free_ports(3, PORTS)
@@ -122,57 +123,91 @@ def measure(args, tmp):
             if status != 200:
                 raise HarnessError(f"{name}: {url} answered {status}")
             sizes[name] = f"{len(body):,} {headers.get('Content-Encoding', 'identity')}"
-        log(f"{len(urls)} targets x {args.rounds} round(s) x {args.seconds} s (~{len(urls) * args.rounds * args.seconds} s)")
+        log(
+            f"{len(urls)} targets x {args.rounds} round(s) x {args.seconds} s (~{len(urls) * args.rounds * args.seconds} s)"
+        )
         runs = {name: [] for name in urls}
         for number in range(1, args.rounds + 1):
             for name, url in urls.items():
-                result = harness.run_wrk(url, args.seconds, args.threads, args.connections,
-                                         [f"Accept-Encoding: {ACCEPT_ENCODING}"])
+                result = harness.run_wrk(
+                    url, args.seconds, args.threads, args.connections, [f"Accept-Encoding: {ACCEPT_ENCODING}"]
+                )
                 runs[name].append(result)
-                log(f"round {number}/{args.rounds} {name:<16} {result['rps']:>9,.0f} req/s  p50 {result['p50']:.2f} ms"
-                    f"  p99 {result['p99']:.2f} ms" + (f"  non-2xx {result['non2xx']}" if result["non2xx"] else "")
-                    + (f"  socket errors {result['socket_errors']}" if result["socket_errors"] else ""))
+                log(
+                    f"round {number}/{args.rounds} {name:<16} {result['rps']:>9,.0f} req/s  p50 {result['p50']:.2f} ms"
+                    f"  p99 {result['p99']:.2f} ms"
+                    + (f"  non-2xx {result['non2xx']}" if result["non2xx"] else "")
+                    + (f"  socket errors {result['socket_errors']}" if result["socket_errors"] else "")
+                )
     finally:
         for process, name in ((front, "nginx"), (floor, "floor"), (site, "gunicorn")):
             harness.stop_process(process, name)
-    problems = [line for line in site_log.read_text(errors="replace").splitlines()
-                if any(word in line for word in ("Traceback", "[ERROR]", "[CRITICAL]", "WORKER TIMEOUT"))]
+    problems = [
+        line
+        for line in site_log.read_text(errors="replace").splitlines()
+        if any(word in line for word in ("Traceback", "[ERROR]", "[CRITICAL]", "WORKER TIMEOUT"))
+    ]
     return runs, sizes, problems
 
 
 def report(args, runs, sizes, problems):
     """The markdown report and whether every target was met without errors."""
-    rows = [(name, f"{median(results, 'rps'):,.0f}", f"{median(results, 'p50'):.2f}", f"{median(results, 'p99'):.2f}",
-             sizes[name], " / ".join(f"{r['rps']:,.0f}" for r in results),
-             sum(r["non2xx"] + r["socket_errors"] for r in results)) for name, results in runs.items()]
-    table = harness.markdown_table(
-        ["target", "req/s", "p50 ms", "p99 ms", "bytes", "req/s per round", "errors"], rows)
+    rows = [
+        (
+            name,
+            f"{median(results, 'rps'):,.0f}",
+            f"{median(results, 'p50'):.2f}",
+            f"{median(results, 'p99'):.2f}",
+            sizes[name],
+            " / ".join(f"{r['rps']:,.0f}" for r in results),
+            sum(r["non2xx"] + r["socket_errors"] for r in results),
+        )
+        for name, results in runs.items()
+    ]
+    table = harness.markdown_table(["target", "req/s", "p50 ms", "p99 ms", "bytes", "req/s per round", "errors"], rows)
     target_rows, ok = [], True
     for what, measured, reference, metric, limit in TARGETS:
-        per_round = [m[metric] / r[metric] for m, r in zip(runs[measured], runs[reference])]
+        per_round = [m[metric] / r[metric] for m, r in zip(runs[measured], runs[reference], strict=True)]
         value = median(runs[measured], metric) / median(runs[reference], metric)
         met = value >= limit if metric == "rps" else value <= limit
         ok &= met
-        target_rows.append((what, f"{value:.2f}x", f"{'>=' if metric == 'rps' else '<='} {limit}x",
-                            " / ".join(f"{ratio:.2f}x" for ratio in per_round), "PASS" if met else "FAIL"))
+        target_rows.append(
+            (
+                what,
+                f"{value:.2f}x",
+                f"{'>=' if metric == 'rps' else '<='} {limit}x",
+                " / ".join(f"{ratio:.2f}x" for ratio in per_round),
+                "PASS" if met else "FAIL",
+            )
+        )
     errors = sum(row[-1] for row in rows)
     notes = []
     if errors:
         notes.append(f"- {errors:,} non-2xx responses or socket errors (see the errors column): FAIL")
     if problems:
         notes.append(f"- gunicorn log: {len(problems)} error line(s), first: `{problems[0][:200]}`: FAIL")
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = [
-        "# TRD guide: HTTP benchmark (bench/run.py)", "",
+        "# TRD guide: HTTP benchmark (bench/run.py)",
+        "",
         f"{when}; {platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}; load average "
         f"at the end {', '.join(f'{n:.2f}' for n in os.getloadavg())} (other work on the machine is noise).",
         f"gunicorn {args.workers} sync workers (site and floor), DEBUG off, SQLite, page cache warm; nginx front from "
         f"deploy/ (micro-cache 1 s); wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
         f"-H 'Accept-Encoding: {ACCEPT_ENCODING}' on the same machine, {args.rounds} alternating round(s), medians.",
     ]
-    text = "\n".join([*header, "", table, "", "Targets (ratio of medians; per round in order):", "",
-                      harness.markdown_table(["target", "ratio", "limit", "per round", "result"], target_rows),
-                      *(["", "Notes:", "", *notes] if notes else [])])
+    text = "\n".join(
+        [
+            *header,
+            "",
+            table,
+            "",
+            "Targets (ratio of medians; per round in order):",
+            "",
+            harness.markdown_table(["target", "ratio", "limit", "per round", "result"], target_rows),
+            *(["", "Notes:", "", *notes] if notes else []),
+        ]
+    )
     return text, ok and not errors and not problems
 
 

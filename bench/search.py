@@ -52,9 +52,13 @@ def main():
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="trd-search-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    os.environ.update(DJANGO_SETTINGS_MODULE="trd_site.settings", DJANGO_DEBUG="false",
-                      DJANGO_SECRET_KEY="bench-only-" + "x" * 40, TRD_PAGE_CACHE_SECONDS="0",
-                      DJANGO_ALLOWED_HOSTS="testserver")
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="trd_site.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="bench-only-" + "x" * 40,
+        TRD_PAGE_CACHE_SECONDS="0",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
 
     import django
 
@@ -69,7 +73,10 @@ def main():
     from articles.models import Article
 
     # No collectstatic here: plain static storage (the same for both pages measured).
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     call_command("migrate", verbosity=0)
     call_command("import_content", path=ROOT / "content", stdout=open(os.devnull, "w"))
     call_command("rebuild_search_index", stdout=open(os.devnull, "w"))
@@ -102,9 +109,11 @@ def main():
         print(f"| {kind} | {query} | {'yes' if found.crisis else ''} | {found.did_you_mean} | {top} |")
     page, search = statistics.median(page_times) * 1000, statistics.median(search_times) * 1000
     ratio = search / page
-    print(f"\n| request | median ms |\n| --- | ---: |\n| article page, uncached | {page:.1f} |"
-          f"\n| search (20 queries) | {search:.1f} |\n\nSearch / article: {ratio:.2f}x (limit {LIMIT}x); "
-          f"{len(queries.captured_queries)} queries for one search.")
+    print(
+        f"\n| request | median ms |\n| --- | ---: |\n| article page, uncached | {page:.1f} |"
+        f"\n| search (20 queries) | {search:.1f} |\n\nSearch / article: {ratio:.2f}x (limit {LIMIT}x); "
+        f"{len(queries.captured_queries)} queries for one search."
+    )
     return 0 if ratio <= LIMIT else 1
 
 

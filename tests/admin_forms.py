@@ -71,9 +71,13 @@ def edit(client, url, button="_save", **changes):
 def reviewed(reviewer, **changes):
     """Form changes that record `reviewer`'s review of the words today, next due in a year."""
     today = timezone.localdate()
-    return {"reviewed_by": str(reviewer.pk), "last_reviewed": today.isoformat(),
-            "next_review_due": today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat(),
-            "review_confirmed": "on", **changes}
+    return {
+        "reviewed_by": str(reviewer.pk),
+        "last_reviewed": today.isoformat(),
+        "next_review_due": today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat(),
+        "review_confirmed": "on",
+        **changes,
+    }
 
 
 def review_url(change) -> str:

@@ -12,8 +12,14 @@ from articles.models import Article, GlossaryTerm
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 _browser_skipped = []
 
@@ -64,8 +70,12 @@ def make_article(db):
 @pytest.fixture
 def make_term(db):
     def make(term, **overrides):
-        fields = {"term": term, "slug": term.lower().replace(" ", "-"), "definition": f"What {term} means.",
-                  "status": GlossaryTerm.Status.PUBLISHED}
+        fields = {
+            "term": term,
+            "slug": term.lower().replace(" ", "-"),
+            "definition": f"What {term} means.",
+            "status": GlossaryTerm.Status.PUBLISHED,
+        }
         fields.update(overrides)
         with reversion.create_revision():
             return GlossaryTerm.objects.create(**fields)
@@ -79,7 +89,9 @@ def stored_renders(monkeypatch):
     rendered = []
     for model in (Article, GlossaryTerm):
         original = model.render
-        monkeypatch.setattr(model, "render", lambda self, matcher, _o=original: rendered.append(self.slug) or _o(self, matcher))
+        monkeypatch.setattr(
+            model, "render", lambda self, matcher, _o=original: rendered.append(self.slug) or _o(self, matcher)
+        )
     return rendered
 
 
@@ -162,8 +174,13 @@ def staff_user(username, group=None, superuser=False, credentials=""):
         # A transactional test flushed the roles the data migration made: make them again.
         import_module("articles.migrations.0003_roles").create_roles(apps, None)
 
-    user = User.objects.create_user(username, password="correct horse battery staple", is_staff=True,
-                                    is_superuser=superuser, first_name=username.title())
+    user = User.objects.create_user(
+        username,
+        password="correct horse battery staple",
+        is_staff=True,
+        is_superuser=superuser,
+        first_name=username.title(),
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     if credentials:
@@ -232,11 +249,8 @@ def axe_violations(axe_source):
     def run(page):
         page.evaluate(axe_source)
         result = page.evaluate(
-            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            AXE_TAGS,
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
         )
-        return [
-            f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]
-        ]
+        return [f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in result["violations"]]
 
     return run

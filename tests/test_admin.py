@@ -2,7 +2,6 @@ import datetime
 import re
 
 from admin_forms import edit, reviewed
-
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from reversion.models import Version
@@ -12,8 +11,12 @@ from articles.models import Article, GlossaryTerm, render_preview
 ADD = "/admin/articles/article/add/"
 
 
-NEW = {"title": "Sleep and TRD", "slug": "sleep-and-trd", "summary": "How sleep and depression affect each other.",
-       "body": "## Sleep\n\nSleep matters."}
+NEW = {
+    "title": "Sleep and TRD",
+    "slug": "sleep-and-trd",
+    "summary": "How sleep and depression affect each other.",
+    "body": "## Sleep\n\nSleep matters.",
+}
 
 
 def change_url(article):
@@ -21,7 +24,10 @@ def change_url(article):
 
 
 def errors(response):
-    return " ".join(re.sub(r"<[^>]+>", " ", m) for m in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S))
+    return " ".join(
+        re.sub(r"<[^>]+>", " ", m)
+        for m in re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+    )
 
 
 # Roles
@@ -55,7 +61,9 @@ def test_editor_creates_a_draft(editor_client):
 
 
 def test_editors_attempt_to_publish_a_new_article_is_refused(editor_client, client):
-    response = edit(editor_client, ADD, **NEW, status="published", published_at_0="2020-01-01", published_at_1="00:00:00")
+    response = edit(
+        editor_client, ADD, **NEW, status="published", published_at_0="2020-01-01", published_at_1="00:00:00"
+    )
     assert "Only a Publisher can change" in errors(response)
     assert not Article.objects.filter(slug="sleep-and-trd").exists()
 
@@ -73,9 +81,13 @@ def test_publisher_publishes_a_reviewed_draft(clinician_client, clinician, clien
 
 
 def test_publish_action_publishes_reviewed_drafts(publisher_client, clinician, make_article):
-    article = make_article(status=Article.Status.DRAFT, published_at=None, reviewed_by=clinician,
-                           last_reviewed=timezone.localdate(),
-                           next_review_due=timezone.localdate() + timezone.timedelta(days=365))
+    article = make_article(
+        status=Article.Status.DRAFT,
+        published_at=None,
+        reviewed_by=clinician,
+        last_reviewed=timezone.localdate(),
+        next_review_due=timezone.localdate() + timezone.timedelta(days=365),
+    )
     publisher_client.post("/admin/articles/article/", {"action": "publish_selected", "_selected_action": [article.pk]})
     assert Article.objects.published().filter(pk=article.pk).exists()
 
@@ -220,8 +232,10 @@ def test_change_form_shows_reading_level(publisher_client, make_article):
 
 
 def test_change_form_warns_above_grade_9(publisher_client, make_article):
-    article = make_article(body="Pharmacological augmentation necessitates comprehensive multidisciplinary consideration "
-                                "of concomitant psychopathological comorbidities and individualized therapeutic objectives.")
+    article = make_article(
+        body="Pharmacological augmentation necessitates comprehensive multidisciplinary consideration "
+        "of concomitant psychopathological comorbidities and individualized therapeutic objectives."
+    )
     assert 'class="reading-warning"' in publisher_client.get(change_url(article)).content.decode()
 
 
@@ -242,7 +256,9 @@ def test_publisher_restores_an_earlier_version(clinician_client, clinician, clie
     article = Article.objects.get(slug="sleep-and-trd")
     edit(clinician_client, change_url(article), body="A bad edit.", **reviewed(clinician))
     first = Version.objects.get_for_object(article).last()
-    response = edit(clinician_client, f"/admin/articles/article/{article.pk}/history/{first.pk}/", **reviewed(clinician))
+    response = edit(
+        clinician_client, f"/admin/articles/article/{article.pk}/history/{first.pk}/", **reviewed(clinician)
+    )
     assert response.status_code == 302
     assert "Original wording." in client.get(article.get_absolute_url()).content.decode()
 
@@ -287,7 +303,13 @@ def test_recovering_one_deleted_article_brings_back_no_other(clinician_client, m
 
 
 def test_deleted_term_can_be_recovered(clinician_client):
-    edit(clinician_client, "/admin/articles/glossaryterm/add/", term="Ketamine", slug="ketamine", definition="A medicine.")
+    edit(
+        clinician_client,
+        "/admin/articles/glossaryterm/add/",
+        term="Ketamine",
+        slug="ketamine",
+        definition="A medicine.",
+    )
     term = GlossaryTerm.objects.get(slug="ketamine")
     clinician_client.post(f"/admin/articles/glossaryterm/{term.pk}/delete/", {"post": "yes"})
     version = Version.objects.get_deleted(GlossaryTerm).first()
@@ -354,7 +376,9 @@ def test_broken_glossary_link_is_a_form_error(publisher_client):
 
 def test_links_to_existing_pages_are_accepted(publisher_client, make_term):
     make_term("Ketamine")
-    response = edit(publisher_client, ADD, **{**NEW, "body": "[k](/glossary/ketamine/) and [home](/) and [x](https://x.org)"})
+    response = edit(
+        publisher_client, ADD, **{**NEW, "body": "[k](/glossary/ketamine/) and [home](/) and [x](https://x.org)"}
+    )
     assert response.status_code == 302
 
 
@@ -374,7 +398,14 @@ def test_empty_title_is_a_form_error(publisher_client):
 
 
 def test_long_term_definition_is_a_form_error(publisher_client):
-    form = {"term": "Long", "slug": "long", "aliases": "", "definition": "z" * 301, "explanation": "", "lock_version": ""}
+    form = {
+        "term": "Long",
+        "slug": "long",
+        "aliases": "",
+        "definition": "z" * 301,
+        "explanation": "",
+        "lock_version": "",
+    }
     response = publisher_client.post("/admin/articles/glossaryterm/add/", form)
     assert "at most 300 characters" in errors(response)
     assert not GlossaryTerm.objects.exists()
@@ -430,7 +461,11 @@ def test_admin_pages_name_the_clinics_time_zone(publisher_client, settings):
 def test_saving_another_field_keeps_the_bodys_leading_indentation(publisher_client, clinician, make_article):
     body = "    code line one\n    code line two\n\nProse after."
     article = make_article(body=body)
-    edit(publisher_client, f"/admin/articles/article/{article.pk}/change/", summary="A new summary.",
-         **reviewed(clinician))
+    edit(
+        publisher_client,
+        f"/admin/articles/article/{article.pk}/change/",
+        summary="A new summary.",
+        **reviewed(clinician),
+    )
     article.refresh_from_db()
     assert (article.summary, article.body) == ("A new summary.", body)

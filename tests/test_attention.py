@@ -180,7 +180,9 @@ def test_a_review_due_within_30_days_is_reported(make_article):
 
 def test_an_item_without_sources_is_reported(make_article):
     make_article(title="Unsourced")
-    assert attention.Finding("No sources", "Unsourced", "add at least one source a reader can check") in attention.report()
+    assert (
+        attention.Finding("No sources", "Unsourced", "add at least one source a reader can check") in attention.report()
+    )
 
 
 def test_an_internal_link_to_an_unpublished_article_is_reported(make_article):
@@ -214,8 +216,12 @@ def test_an_everyday_word_as_alias_is_reported(make_term):
 
 
 def test_hard_reading_is_reported(make_article):
-    make_article(title="Dense", sources=[SOURCE], body="Pharmacological augmentation necessitates comprehensive "
-                 "multidisciplinary consideration of concomitant psychopathological comorbidities.")
+    make_article(
+        title="Dense",
+        sources=[SOURCE],
+        body="Pharmacological augmentation necessitates comprehensive "
+        "multidisciplinary consideration of concomitant psychopathological comorbidities.",
+    )
     assert any(f.kind == "Hard to read" and f.item == "Dense" for f in attention.report())
 
 

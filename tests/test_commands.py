@@ -230,18 +230,24 @@ def test_a_list_as_title_fails_naming_the_file(imported):
 
 
 def test_an_existing_term_name_under_another_slug_fails(imported):
-    (imported / "glossary" / "ketamine-2.md").write_text("---\nterm: Ketamine\nslug: ketamine-2\ndefinition: Again.\n---\n")
+    (imported / "glossary" / "ketamine-2.md").write_text(
+        "---\nterm: Ketamine\nslug: ketamine-2\ndefinition: Again.\n---\n"
+    )
     expect_failure(imported, "glossary/ketamine-2.md: term: Glossary term with this Term already exists.")
 
 
 def test_deeply_nested_yaml_fails(imported):
     nested = "[" * 5000 + "]" * 5000
-    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {nested}"))
+    (imported / "articles" / "05-new.md").write_text(
+        ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {nested}")
+    )
     expect_failure(imported, "articles/05-new.md: invalid YAML front matter: nested more than")
 
 
 def test_yaml_aliases_fail(imported):
-    text = ARTICLE.format(title="New", slug="new").replace("summary: A summary.", "summary: &s A summary.\nsources: [*s]")
+    text = ARTICLE.format(title="New", slug="new").replace(
+        "summary: A summary.", "summary: &s A summary.\nsources: [*s]"
+    )
     (imported / "articles" / "05-new.md").write_text(text)
     expect_failure(imported, "articles/05-new.md: invalid YAML front matter: anchors and aliases")
 
@@ -253,7 +259,9 @@ def test_a_folder_named_like_a_content_file_fails(imported):
 
 def test_a_file_over_the_size_limit_fails(imported):
     body = ("Words and more words. " * 50 + "\n\n") * 28_000  # about 30 MB
-    (imported / "articles" / "05-big.md").write_text(ARTICLE.format(title="Big", slug="big").replace("Body text.", body))
+    (imported / "articles" / "05-big.md").write_text(
+        ARTICLE.format(title="Big", slug="big").replace("Body text.", body)
+    )
     expect_failure(imported, "articles/05-big.md: larger than the limit of 1,000,000 bytes per file")
 
 
@@ -274,12 +282,16 @@ def test_a_symlink_inside_the_content_folder_is_imported(imported):
 
 def run_import_process(path, timeout=60):
     """manage.py import_content in a child process that cannot hang the suite or eat the machine's memory."""
+
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
     return subprocess.run(
         [sys.executable, "manage.py", "import_content", "--dry-run", f"--path={path}"],
-        capture_output=True, text=True, timeout=timeout, preexec_fn=limit_memory,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit_memory,
         env={**os.environ, "DJANGO_DEBUG": "true", "DATABASE_URL": f"sqlite:///{path.parent / 'db.sqlite3'}"},
     )
 
@@ -349,12 +361,16 @@ def test_a_number_as_slug_fails(imported):
 
 
 def test_a_true_as_order_fails(imported):
-    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", "order: true"))
+    (imported / "articles" / "05-new.md").write_text(
+        ARTICLE.format(title="New", slug="new").replace("order: 9", "order: true")
+    )
     expect_failure(imported, "articles/05-new.md: order has the wrong type (bool)")
 
 
 def test_an_order_too_large_for_the_database_fails(imported):
-    (imported / "articles" / "05-new.md").write_text(ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {10 ** 30}"))
+    (imported / "articles" / "05-new.md").write_text(
+        ARTICLE.format(title="New", slug="new").replace("order: 9", f"order: {10**30}")
+    )
     expect_failure(imported, "articles/05-new.md: order:")
 
 
@@ -364,7 +380,9 @@ def test_a_dangling_symlink_fails(imported):
 
 
 def test_a_publish_time_with_a_utc_offset_is_unchanged_on_the_next_import(imported):
-    text = ARTICLE.format(title="New", slug="new").replace("order: 9", "order: 9\npublished_at: 2026-11-01 10:00:00-05:00")
+    text = ARTICLE.format(title="New", slug="new").replace(
+        "order: 9", "order: 9\npublished_at: 2026-11-01 10:00:00-05:00"
+    )
     (imported / "articles" / "05-new.md").write_text(text)
     run_import(imported)
     output = run_import(imported)
@@ -376,8 +394,9 @@ def test_a_publish_time_with_a_utc_offset_is_unchanged_on_the_next_import(import
 
 def test_a_first_import_renders_each_item_once(db, content_dir, stored_renders):
     call_command("import_content", path=content_dir, stdout=io.StringIO())
-    assert sorted(stored_renders) == sorted([*Article.objects.values_list("slug", flat=True),
-                                             *GlossaryTerm.objects.values_list("slug", flat=True)])
+    assert sorted(stored_renders) == sorted(
+        [*Article.objects.values_list("slug", flat=True), *GlossaryTerm.objects.values_list("slug", flat=True)]
+    )
 
 
 def test_a_first_import_links_terms_defined_after_the_article_alphabetically(db, content_dir):
@@ -406,11 +425,14 @@ def test_an_imported_new_alias_renders_the_term_and_the_pages_using_it(db, conte
 def test_a_body_too_costly_to_render_fails_with_the_admins_message(imported):
     body = "[" * 20_000  # the admin refuses it too (markdown_limits)
     (imported / "articles" / "05-brackets.md").write_text(
-        ARTICLE.format(title="Brackets", slug="brackets").replace("Body text.", body))
+        ARTICLE.format(title="Brackets", slug="brackets").replace("Body text.", body)
+    )
     expect_failure(imported, "articles/05-brackets.md: body: The text has too many unclosed")
 
 
 def test_a_body_over_the_markdown_length_limit_fails(imported):
     body = "Words and more words. " * 2_000  # 44,000 characters, under the file limit
-    (imported / "articles" / "05-long.md").write_text(ARTICLE.format(title="Long", slug="long").replace("Body text.", body))
+    (imported / "articles" / "05-long.md").write_text(
+        ARTICLE.format(title="Long", slug="long").replace("Body text.", body)
+    )
     expect_failure(imported, "the limit is 40,000")

@@ -48,20 +48,43 @@ def get(port: int, path: str, headers=None) -> tuple[int, dict, str]:
 
 def test_nginx_accepts_the_deployed_site_config(tmp_path):
     require_nginx()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=guide.example.org", "-keyout", tmp_path / "key.pem", "-out", tmp_path / "cert.pem"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=guide.example.org",
+            "-keyout",
+            tmp_path / "key.pem",
+            "-out",
+            tmp_path / "cert.pem",
+        ],
+        check=True,
+        capture_output=True,
+    )
     site = (REPO / "deploy" / "nginx.conf").read_text()
-    for deployed, here in (("/etc/nginx/trd/", f"{REPO}/deploy/"), ("/var/cache/nginx/trd", str(tmp_path / "cache")),
-                           ("/etc/letsencrypt/live/guide.example.org/fullchain.pem", str(tmp_path / "cert.pem")),
-                           ("/etc/letsencrypt/live/guide.example.org/privkey.pem", str(tmp_path / "key.pem"))):
+    for deployed, here in (
+        ("/etc/nginx/trd/", f"{REPO}/deploy/"),
+        ("/var/cache/nginx/trd", str(tmp_path / "cache")),
+        ("/etc/letsencrypt/live/guide.example.org/fullchain.pem", str(tmp_path / "cert.pem")),
+        ("/etc/letsencrypt/live/guide.example.org/privkey.pem", str(tmp_path / "key.pem")),
+    ):
         assert deployed in site
         site = site.replace(deployed, here)
     (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "main.conf").write_text(f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
-                                        f"events {{}}\nhttp {{ include /etc/nginx/mime.types; include {tmp_path}/site.conf; }}\n")
-    done = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "main.conf")],
-                          capture_output=True, text=True)
+    (tmp_path / "main.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        f"events {{}}\nhttp {{ include /etc/nginx/mime.types; include {tmp_path}/site.conf; }}\n"
+    )
+    done = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "main.conf")], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -73,8 +96,12 @@ def front():
     tmp = Path(tempfile.mkdtemp(prefix="trd-deploy-test-"))
     tmp.chmod(0o755)
     app_port, front_port = free_port(), free_port()
-    env = harness.site_env(f"sqlite:///{tmp / 'db.sqlite3'}", DJANGO_STATIC_ROOT=str(tmp / "static"),
-                           DJANGO_PROXY_COUNT="1", TRD_SITE_URL=f"http://127.0.0.1:{front_port}")
+    env = harness.site_env(
+        f"sqlite:///{tmp / 'db.sqlite3'}",
+        DJANGO_STATIC_ROOT=str(tmp / "static"),
+        DJANGO_PROXY_COUNT="1",
+        TRD_SITE_URL=f"http://127.0.0.1:{front_port}",
+    )
     harness.build_site(REPO, env)
     gunicorn = nginx = None
     try:
@@ -113,11 +140,22 @@ def test_a_saved_change_shows_through_nginx_within_2_seconds(front):
     assert get(port, ARTICLE)[0] == 200
     assert get(port, ARTICLE)[1]["X-Cache-Status"] == "HIT"
     title = f"Changed title {time.time_ns()}"
-    done = subprocess.run([sys.executable, "manage.py", "shell", "-c",
-                           "import time; from articles.models import Article; "
-                           f"a = Article.objects.get(slug={ARTICLE.split('/')[2]!r}); a.title = {title!r}; a.save(); "
-                           "print('SAVED', time.time())"],
-                          cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "import time; from articles.models import Article; "
+            f"a = Article.objects.get(slug={ARTICLE.split('/')[2]!r}); a.title = {title!r}; a.save(); "
+            "print('SAVED', time.time())",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     saved_at = float(re.search(r"SAVED ([\d.]+)", done.stdout).group(1))
     while title not in get(port, ARTICLE)[2] and time.time() - saved_at < 5:
         time.sleep(0.05)

@@ -2,9 +2,9 @@ import re
 
 import pytest
 from admin_forms import edit
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
-from django.core.exceptions import ValidationError
 
 from articles.models import Article, GlossaryTerm
 
@@ -37,7 +37,8 @@ def test_treatment_article_links_each_treatment_to_its_glossary_page(guide, slug
 
 
 @pytest.mark.parametrize(
-    "slug, text", [("adequate-trial", "adequate trials"), ("adherence", "adherence"), ("therapeutic-dose", "therapeutic dose")]
+    "slug, text",
+    [("adequate-trial", "adequate trials"), ("adherence", "adherence"), ("therapeutic-dose", "therapeutic dose")],
 )
 def test_definition_article_explains_adequate_trials_and_adherence(guide, slug, text):
     assert term_links(guide.get(slug=DEFINITION).body_html)[slug] == text
@@ -59,10 +60,24 @@ def test_article_page_carries_the_definitions_of_terms_it_uses(client, guide):
 
 def test_every_required_term_is_in_the_glossary(guide):
     required = [
-        "treatment-resistant-depression", "adequate-trial", "antidepressant", "therapeutic-dose", "adherence",
-        "augmentation", "ketamine", "esketamine", "transcranial-magnetic-stimulation", "electroconvulsive-therapy",
-        "emdr", "internal-family-systems", "bipolar-disorder", "psychosocial-stressors", "trauma-informed-care",
-        "nutritional-psychiatry", "prescriber", "psychiatry",
+        "treatment-resistant-depression",
+        "adequate-trial",
+        "antidepressant",
+        "therapeutic-dose",
+        "adherence",
+        "augmentation",
+        "ketamine",
+        "esketamine",
+        "transcranial-magnetic-stimulation",
+        "electroconvulsive-therapy",
+        "emdr",
+        "internal-family-systems",
+        "bipolar-disorder",
+        "psychosocial-stressors",
+        "trauma-informed-care",
+        "nutritional-psychiatry",
+        "prescriber",
+        "psychiatry",
     ]
     assert set(required) <= set(GlossaryTerm.objects.values_list("slug", flat=True))
 
@@ -103,7 +118,9 @@ def article_about_ketamine(make_article):
     return make_article(body="Ketamine is one option. Brain stimulation is another.")
 
 
-def test_adding_a_term_links_it_in_existing_articles(make_term, article_about_ketamine, django_capture_on_commit_callbacks):
+def test_adding_a_term_links_it_in_existing_articles(
+    make_term, article_about_ketamine, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         make_term("Ketamine")
     assert "ketamine" in term_links(Article.objects.get(pk=article_about_ketamine.pk).body_html)
@@ -134,8 +151,14 @@ def test_publishing_a_new_term_in_the_admin_shows_on_the_next_page_view(
     staff.force_login(clinician)
     with django_capture_on_commit_callbacks(execute=True):
         response = edit(
-            staff, "/admin/articles/glossaryterm/add/", term="Ketamine", slug="ketamine", definition="A medicine.",
-            status="published", reviewed_by=str(clinician.pk), last_reviewed=str(timezone.localdate()),
+            staff,
+            "/admin/articles/glossaryterm/add/",
+            term="Ketamine",
+            slug="ketamine",
+            definition="A medicine.",
+            status="published",
+            reviewed_by=str(clinician.pk),
+            last_reviewed=str(timezone.localdate()),
             next_review_due=str(timezone.localdate() + timezone.timedelta(days=365)),
         )
     assert response.status_code == 302
@@ -145,8 +168,14 @@ def test_publishing_a_new_term_in_the_admin_shows_on_the_next_page_view(
 
 def test_admin_aliases_are_entered_one_per_line(admin_client, db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        edit(admin_client, "/admin/articles/glossaryterm/add/", term="Transcranial magnetic stimulation", slug="tms",
-             aliases="TMS\r\nrTMS, TMS", definition="Magnetic pulses.")
+        edit(
+            admin_client,
+            "/admin/articles/glossaryterm/add/",
+            term="Transcranial magnetic stimulation",
+            slug="tms",
+            aliases="TMS\r\nrTMS, TMS",
+            definition="Magnetic pulses.",
+        )
     assert GlossaryTerm.objects.get(slug="tms").aliases == ["TMS", "rTMS"]
 
 
@@ -200,8 +229,13 @@ def test_glossary_has_a_letter_jump_bar(client, make_term):
 
 
 def test_term_page_shows_term_aliases_definition_and_explanation(client, make_term):
-    term = make_term("Transcranial magnetic stimulation", slug="tms", aliases=["TMS", "rTMS"],
-                     definition="Uses magnetic pulses.", explanation="Done **awake**.")
+    term = make_term(
+        "Transcranial magnetic stimulation",
+        slug="tms",
+        aliases=["TMS", "rTMS"],
+        definition="Uses magnetic pulses.",
+        explanation="Done **awake**.",
+    )
     content = client.get(term.get_absolute_url()).content.decode()
     assert "<h1>Transcranial magnetic stimulation</h1>" in content
     assert "Also called: TMS, rTMS" in content

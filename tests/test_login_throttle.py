@@ -17,8 +17,9 @@ def staff(make_staff, settings):
 
 
 def attempt(client, password, ip="10.0.0.1", username="pat", **headers):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password},
-                       REMOTE_ADDR=ip, **headers)
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=ip, **headers
+    )
 
 
 def test_repeated_failures_lock_out_that_user_from_that_address(client, staff):
@@ -38,8 +39,9 @@ def test_lockout_does_not_block_the_same_user_from_another_address(client, staff
 def test_lockout_lifts_after_the_cool_off(client, staff, settings):
     for _ in range(3):
         attempt(client, "wrong")
-    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * timedelta(hours=1)
-                                 - timedelta(minutes=1))
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * timedelta(hours=1) - timedelta(minutes=1)
+    )
     assert attempt(client, RIGHT).status_code == 302
 
 
@@ -66,8 +68,9 @@ def test_the_address_limit_does_not_touch_staff_elsewhere(client, staff):
 def test_the_address_limit_lifts_after_the_cool_off(client, staff, settings):
     for n in range(8):
         attempt(client, "wrong", username=f"guess{n}")
-    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * timedelta(hours=1)
-                                 - timedelta(minutes=1))
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME * timedelta(hours=1) - timedelta(minutes=1)
+    )
     assert attempt(client, RIGHT).status_code == 302
 
 

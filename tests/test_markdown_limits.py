@@ -56,7 +56,9 @@ def test_text_over_the_size_limit_is_refused_with_its_length():
 
 
 def test_a_long_article_of_ordinary_paragraphs_and_links_is_accepted():
-    paragraph = "Ask your clinic (or [the 988 Lifeline](tel:988)) about [TMS](/glossary/tms/) and [ECT](/glossary/ect/). "
+    paragraph = (
+        "Ask your clinic (or [the 988 Lifeline](tel:988)) about [TMS](/glossary/tms/) and [ECT](/glossary/ect/). "
+    )
     assert problem(("\n\n".join([paragraph * 8] * 40))[:MAX_CHARS]) is None
 
 

@@ -48,18 +48,33 @@ def site_behind_nginx(tmp_path_factory):
     app_port, front_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TRD_"))}
     env.update(
-        DJANGO_SECRET_KEY="nginx-test-secret", DJANGO_PROXY_COUNT="1", DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1", TRD_SITE_URL=f"http://127.0.0.1:{front_port}",
-        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}", DJANGO_STATIC_ROOT=str(tmp / "static"),
-        DJANGO_AXES_FAILURE_LIMIT="5", GUNICORN_BIND=f"127.0.0.1:{app_port}", GUNICORN_WORKERS="2",
+        DJANGO_SECRET_KEY="nginx-test-secret",
+        DJANGO_PROXY_COUNT="1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        TRD_SITE_URL=f"http://127.0.0.1:{front_port}",
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+        DJANGO_STATIC_ROOT=str(tmp / "static"),
+        DJANGO_AXES_FAILURE_LIMIT="5",
+        GUNICORN_BIND=f"127.0.0.1:{app_port}",
+        GUNICORN_WORKERS="2",
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=REPO, env=env, check=True)
-    subprocess.run([*manage, "shell", "-c",
-                    "from django.contrib.auth.models import Group, User; "
-                    f"u = User.objects.create_user('pat', password={PASSWORD!r}, is_staff=True); "
-                    "u.groups.add(Group.objects.get(name='Publisher'))"], cwd=REPO, env=env, check=True)
+    subprocess.run(
+        [
+            *manage,
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import Group, User; "
+            f"u = User.objects.create_user('pat', password={PASSWORD!r}, is_staff=True); "
+            "u.groups.add(Group.objects.get(name='Publisher'))",
+        ],
+        cwd=REPO,
+        env=env,
+        check=True,
+    )
     (tmp / "nginx.conf").write_text(f"""
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log;
@@ -80,10 +95,18 @@ http {{
     }}
 }}
 """)
-    gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=REPO,
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    nginx = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    gunicorn = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(app_port, gunicorn)
         wait_for(front_port, nginx)
@@ -97,6 +120,7 @@ http {{
 
 def sign_in(port: int, source: str, password: str) -> int:
     """Sign in as pat from the address `source`, as a browser would; the response's status."""
+
     def request(method, path, body=None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
         connection.request(method, path, body=body, headers=headers or {})
@@ -109,10 +133,16 @@ def sign_in(port: int, source: str, password: str) -> int:
     cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie")).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     body = f"csrfmiddlewaretoken={token}&username=pat&password={password.replace(' ', '+')}&next=/admin/"
-    response, _ = request("POST", "/admin/login/", body, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}",
-        "Origin": f"http://127.0.0.1:{port}",  # as a browser sends it: CSRF compares it with the Host nginx passes on
-    })
+    response, _ = request(
+        "POST",
+        "/admin/login/",
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie}",
+            "Origin": f"http://127.0.0.1:{port}",  # as a browser sends it: CSRF compares it with the Host nginx passes on
+        },
+    )
     return response.status
 
 

@@ -26,8 +26,13 @@ def caches_from_settings(**env) -> dict:
     """CACHES exactly as settings.py builds it from these variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
     code = "import json, trd_site.settings as s; print(json.dumps(s.CACHES))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env={**clean, "DJANGO_DEBUG": "true", **env},
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**clean, "DJANGO_DEBUG": "true", **env},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -263,8 +268,15 @@ def test_a_304_is_answered_before_the_stack(client, make_article, stack_off):
     assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-SECURITY_HEADERS = ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
-                    "Cross-Origin-Opener-Policy", "Permissions-Policy", "Content-Type"]
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+    "Content-Type",
+]
 
 
 @pytest.mark.parametrize("header", SECURITY_HEADERS)

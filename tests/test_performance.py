@@ -23,15 +23,26 @@ def big_site(db, settings):
     """50 articles and 2,000 glossary terms, rendered once like after an import."""
     settings.CONTENT_VERSION_CHECK_SECONDS = 60  # the once-a-second version check is not what is measured
     GlossaryTerm.objects.bulk_create(
-        GlossaryTerm(term=f"Term number {i}", slug=f"term-{i}", definition=f"Meaning {i}.", aliases=[f"tn{i}"],
-                     status=GlossaryTerm.Status.PUBLISHED)
+        GlossaryTerm(
+            term=f"Term number {i}",
+            slug=f"term-{i}",
+            definition=f"Meaning {i}.",
+            aliases=[f"tn{i}"],
+            status=GlossaryTerm.Status.PUBLISHED,
+        )
         for i in range(2000)
     )
     now = timezone.now()
     Article.objects.bulk_create(
-        Article(title=f"Part {i}", slug=f"part-{i}", summary=f"Summary {i}.", order=i, status="published",
-                published_at=now - timezone.timedelta(days=1),
-                body=f"## Section {i}\n\nUses term number {i}, tn{i + 1} and term number {i + 2}.")
+        Article(
+            title=f"Part {i}",
+            slug=f"part-{i}",
+            summary=f"Summary {i}.",
+            order=i,
+            status="published",
+            published_at=now - timezone.timedelta(days=1),
+            body=f"## Section {i}\n\nUses term number {i}, tn{i + 1} and term number {i + 2}.",
+        )
         for i in range(50)
     )
     rerender_all()
@@ -88,8 +99,9 @@ def test_publishing_an_article_shows_it_on_the_home_page(client, make_article, d
     assert "Coming soon" in client.get("/").content.decode()
 
 
-def test_editing_a_term_shows_on_the_next_article_view(client, make_article, make_term,
-                                                       django_capture_on_commit_callbacks):
+def test_editing_a_term_shows_on_the_next_article_view(
+    client, make_article, make_term, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         term = make_term("Ketamine", definition="First definition.")
     article = make_article(body="Ketamine is an option.")
@@ -218,7 +230,11 @@ ASSET = re.compile(r'<(?:link|script|img)\b[^>]*\b(?:href|src)="(/static/[^"]+)"
 def transferred_size(client, url):
     """Compressed bytes of the page and everything it loads, and how many requests that takes."""
     response = client.get(url, HTTP_ACCEPT_ENCODING="br, gzip")
-    html = brotli.decompress(response.content).decode() if response.get("Content-Encoding") == "br" else response.content.decode()
+    html = (
+        brotli.decompress(response.content).decode()
+        if response.get("Content-Encoding") == "br"
+        else response.content.decode()
+    )
     total, requests = len(response.content), 1
     for asset in ASSET.findall(html):
         path = finders.find(asset.removeprefix("/static/"))
@@ -228,8 +244,16 @@ def transferred_size(client, url):
     return total, requests
 
 
-@pytest.mark.parametrize("path", ["/", "/guide/what-does-treatment-look-like-for-trd/", "/glossary/",
-                                  "/glossary/transcranial-magnetic-stimulation/", "/search/?q=ketamine"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/guide/what-does-treatment-look-like-for-trd/",
+        "/glossary/",
+        "/glossary/transcranial-magnetic-stimulation/",
+        "/search/?q=ketamine",
+    ],
+)
 def test_every_public_page_is_within_the_weight_budget(client, guide, path):
     total, requests = transferred_size(client, path)
     assert requests <= PAGE_BUDGET_REQUESTS, requests

@@ -61,7 +61,9 @@ def test_copy_button_is_hidden_until_javascript_enables_it(client, guide):
 
 
 def test_each_page_has_a_unique_title(client, guide):
-    titles = [re.search(r"<title>(.*?)</title>", client.get(url).content.decode()).group(1) for url in public_urls(guide)]
+    titles = [
+        re.search(r"<title>(.*?)</title>", client.get(url).content.decode()).group(1) for url in public_urls(guide)
+    ]
     assert len(set(titles)) == len(titles)
 
 
@@ -97,7 +99,7 @@ def test_canonical_url_ignores_the_query_string(client, guide):
 
 def test_pages_declare_their_language(client, guide):
     for url in public_urls(guide):
-        assert client.get(url).content.decode().startswith("<!doctype html>\n<html lang=\"en\">")
+        assert client.get(url).content.decode().startswith('<!doctype html>\n<html lang="en">')
 
 
 def test_sitemap_lists_published_articles_and_terms_with_lastmod(client, guide, make_article):

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from admin_forms import edit, reviewed
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from admin_forms import edit, reviewed
 from articles import reviews, workflow
 from articles.models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm
 
@@ -42,9 +42,14 @@ print("ok")
 
 def worker_env(database_url, static_root):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}
-    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="trd_site.settings", DJANGO_SECRET_KEY="test",
-               DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_ALLOWED_HOSTS="testserver",
-               DJANGO_STATIC_ROOT=str(static_root))
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="trd_site.settings",
+        DJANGO_SECRET_KEY="test",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_STATIC_ROOT=str(static_root),
+    )
     return env
 
 
@@ -54,15 +59,20 @@ def shared_database(tmp_path, transactional_db):
     static_root = tmp_path / "static"
     if connection.vendor == "sqlite":
         env = worker_env(f"sqlite:///{tmp_path / 'shared.sqlite3'}", static_root)
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True
+        )
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
-        subprocess.run([sys.executable, "manage.py", "import_content"], cwd=REPO, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "import_content"], cwd=REPO, env=env, check=True, capture_output=True
+        )
         return env
     call_command("import_content", path=REPO / "content", stdout=io.StringIO())
     settings_dict = connection.settings_dict
-    url = (f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
-           f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
+    url = (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
     env = worker_env(url, static_root)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
     return env
@@ -72,9 +82,16 @@ def test_simultaneous_staff_saves_and_reader_requests_never_fail(shared_database
     env = shared_database
     rounds = 15
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, role, str(n), str(rounds)], cwd=REPO, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for role in ("writer", "reader") for n in range(4)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, role, str(n), str(rounds)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for role in ("writer", "reader")
+        for n in range(4)
     ]
     # communicate() drains both pipes while waiting, so a chatty worker cannot block on a full pipe.
     outcomes = [(*w.communicate(timeout=300), w.returncode) for w in workers]
@@ -84,9 +101,16 @@ def test_simultaneous_staff_saves_and_reader_requests_never_fail(shared_database
     assert not any("database is locked" in err for _, _, err in outcomes)
     # Every writer's every save is there: none overwrote another's.
     check = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from articles.models import Article; "
-         "print(sum(a.body.count('Writer ') for a in Article.objects.all()))"],
-        cwd=REPO, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from articles.models import Article; "
+            "print(sum(a.body.count('Writer ') for a in Article.objects.all()))",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert check.stdout.strip() == str(4 * rounds)
 
@@ -104,14 +128,29 @@ def fields(queryset, names):
     return sorted(tuple(str(getattr(obj, name)) for name in names) for obj in queryset)
 
 
-ARTICLE_FIELDS = ["slug", "title", "summary", "body", "order", "status", "published_at", "last_reviewed",
-                  "next_review_due", "body_html"]
+ARTICLE_FIELDS = [
+    "slug",
+    "title",
+    "summary",
+    "body",
+    "order",
+    "status",
+    "published_at",
+    "last_reviewed",
+    "next_review_due",
+    "body_html",
+]
 TERM_FIELDS = ["slug", "term", "aliases", "definition", "explanation", "explanation_html"]
 
 
 def test_export_then_import_into_an_empty_database_reproduces_the_content(guide, make_article, make_term, tmp_path):
-    make_article(slug="a-draft", title="A draft “with” quotes: and colons", status=Article.Status.DRAFT,
-                 published_at=None, body="## Draft\n\nNot yet.\n\n- one\n- two")
+    make_article(
+        slug="a-draft",
+        title="A draft “with” quotes: and colons",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        body="## Draft\n\nNot yet.\n\n- one\n- two",
+    )
     make_term("Lithium", aliases=["lithium carbonate"], explanation="A *mood* stabilizer.")
     staff_edit = Article.objects.get(order=2)
     staff_edit.body += "\n\nAdded by staff."
@@ -169,21 +208,37 @@ def staff_state():
 def staff_edited(guide, clinician, clinician_client, make_article):
     """The guide after staff worked on it in the admin: renamed, reviewed, reworded, drafts added."""
     renamed = Article.objects.get(order=2)
-    response = edit(clinician_client, f"/admin/articles/article/{renamed.pk}/change/",
-                    **reviewed(clinician, title="Edited by staff", slug="renamed-by-staff", summary="Staff summary."))
+    response = edit(
+        clinician_client,
+        f"/admin/articles/article/{renamed.pk}/change/",
+        **reviewed(clinician, title="Edited by staff", slug="renamed-by-staff", summary="Staff summary."),
+    )
     assert response.status_code == 302
     term = GlossaryTerm.objects.get(slug="ketamine")
-    response = edit(clinician_client, f"/admin/articles/glossaryterm/{term.pk}/change/",
-                    **reviewed(clinician, slug="ketamine-infusion", aliases="Ketalar", definition="Staff definition."))
+    response = edit(
+        clinician_client,
+        f"/admin/articles/glossaryterm/{term.pk}/change/",
+        **reviewed(clinician, slug="ketamine-infusion", aliases="Ketalar", definition="Staff definition."),
+    )
     assert response.status_code == 302
     # Words changed after a review (as an import does): the review no longer covers them.
-    Article.objects.filter(order=3).update(reviewed_by=clinician, last_reviewed=timezone.localdate(),
-                                           content_changed_at=timezone.now(), review_recorded_at=None)
+    Article.objects.filter(order=3).update(
+        reviewed_by=clinician,
+        last_reviewed=timezone.localdate(),
+        content_changed_at=timezone.now(),
+        review_recorded_at=None,
+    )
     indented = Article.objects.get(order=4)  # leading spaces, as a restore from history can leave them
     indented.body = "    an indented code block\n\n" + indented.body
     indented.save()
-    make_article(slug="a-draft", title="A draft", status=Article.Status.DRAFT, published_at=None, order=9,
-                 body="## Draft\n\nNot yet.")
+    make_article(
+        slug="a-draft",
+        title="A draft",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        order=9,
+        body="## Draft\n\nNot yet.",
+    )
     return staff_state()
 
 

@@ -105,7 +105,12 @@ def test_javascript_urls_are_removed():
 
 
 def test_obfuscated_javascript_links_lose_their_href():
-    for href in ["&#x6A;avascript:alert(1)", "java&#x09;script:alert(1)", "&#8203;javascript:alert(1)", "%6Aavascript:x"]:
+    for href in [
+        "&#x6A;avascript:alert(1)",
+        "java&#x09;script:alert(1)",
+        "&#8203;javascript:alert(1)",
+        "%6Aavascript:x",
+    ]:
         assert "href" not in sanitize(f'<a href="{href}">x</a>'), href
 
 
@@ -186,7 +191,10 @@ def test_the_contents_list_names_only_headings_on_the_page():
 
 
 def test_autolinks_are_still_links():
-    assert '<a href="https://988lifeline.org/" rel="noopener noreferrer">' in render_article("<https://988lifeline.org/>").html
+    assert (
+        '<a href="https://988lifeline.org/" rel="noopener noreferrer">'
+        in render_article("<https://988lifeline.org/>").html
+    )
 
 
 def test_entities_still_show_their_character():
@@ -336,7 +344,9 @@ def template_ids():
     """Every id the site's templates give an element (a prefix for ids built from a slug)."""
     from pathlib import Path
 
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "templates").rglob("*.html"))
+    text = "\n".join(
+        p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "templates").rglob("*.html")
+    )
     return set(re.findall(r'\bid="([a-z][a-z0-9-]*)', text))
 
 

@@ -23,7 +23,7 @@ def test_every_article_page_has_the_report_form_with_the_crisis_line(article_pag
     _, html = article_page
     assert "Report a problem with this page" in html
     assert "Please do not include your name or any personal or medical details" in html
-    assert 'This form is not for emergencies.</strong> If you are in crisis' in html
+    assert "This form is not for emergencies.</strong> If you are in crisis" in html
 
 
 def test_a_term_page_has_the_report_form(client, make_term):
@@ -63,8 +63,10 @@ def test_an_over_long_report_is_refused_and_its_text_kept(article_page):
 def test_a_flood_from_one_address_is_refused_politely_after_the_limit(article_page):
     _, html = article_page
     token = form_token(html)
-    statuses = [Client().post("/report/", {"token": token, "message": f"Report {n}."}).status_code
-                for n in range(reports.PER_ADDRESS_PER_HOUR + 2)]
+    statuses = [
+        Client().post("/report/", {"token": token, "message": f"Report {n}."}).status_code
+        for n in range(reports.PER_ADDRESS_PER_HOUR + 2)
+    ]
     assert statuses == [302] * reports.PER_ADDRESS_PER_HOUR + [429, 429]
     assert ProblemReport.objects.count() == reports.PER_ADDRESS_PER_HOUR
 

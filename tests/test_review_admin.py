@@ -3,11 +3,11 @@ day: an Editor who keeps working on a change, and a Publisher (Dr. Rao, a clinic
 it, sometimes while the other is still typing."""
 
 import pytest
+from admin_forms import decide, edit, form_data, open_form, review_url, reviewed, send
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 from reversion.models import Version
 
-from admin_forms import decide, edit, form_data, open_form, review_url, reviewed, send
 from articles.models import Article, PendingChange
 
 
@@ -50,7 +50,12 @@ def test_approval_is_refused_when_the_editor_changed_the_proposal_after_the_appr
 def test_after_a_refusal_the_screen_shows_the_latest_proposal_and_approving_again_publishes_it(
     clinician_client, clinician, article, submitted, stale_approval
 ):
-    send(clinician_client, review_url(submitted), {**form_data(stale_approval), **reviewed(clinician), "action": "approve"}, "_")
+    send(
+        clinician_client,
+        review_url(submitted),
+        {**form_data(stale_approval), **reviewed(clinician), "action": "approve"},
+        "_",
+    )
     assert "Erin's unreviewed second thoughts." in public(article)
 
 
@@ -81,7 +86,9 @@ def test_the_review_screen_says_the_new_words_need_a_review(clinician_client, se
     assert "record a review of the new words" in html
 
 
-def test_the_same_reviewer_can_review_the_next_change_on_the_same_day(clinician_client, clinician, article, second_change):
+def test_the_same_reviewer_can_review_the_next_change_on_the_same_day(
+    clinician_client, clinician, article, second_change
+):
     decide(clinician_client, second_change, **reviewed(clinician))
     assert "Erin's second proposal." in public(article)
 
@@ -162,7 +169,9 @@ def test_approval_history_of_the_second_change_names_its_review(clinician_client
     assert f"change #{second_change.pk}). Review by Dr. Rao" in latest.revision.comment
 
 
-def test_the_editor_sees_on_the_staff_home_that_their_change_went_live(editor_client, clinician_client, clinician, submitted):
+def test_the_editor_sees_on_the_staff_home_that_their_change_went_live(
+    editor_client, clinician_client, clinician, submitted
+):
     decide(clinician_client, submitted, **reviewed(clinician))
     html = editor_client.get("/admin/").content.decode()
     assert "approved by Dr. Rao" in html and "live now" in html
@@ -170,11 +179,16 @@ def test_the_editor_sees_on_the_staff_home_that_their_change_went_live(editor_cl
 
 def test_needs_attention_links_to_the_form_where_it_is_fixed(clinician_client, article):
     html = clinician_client.get("/admin/").content.decode()
-    assert f'<a href="/admin/articles/article/{article.pk}/change/">Options</a>: <span class="work-detail">add at least one source' in html
+    assert (
+        f'<a href="/admin/articles/article/{article.pk}/change/">Options</a>: <span class="work-detail">add at least one source'
+        in html
+    )
 
 
 def test_the_reading_level_on_the_form_measures_the_pending_change(editor_client, article):
-    long_words = "Pharmacological augmentation considerations necessitate individualized multidisciplinary evaluation. " * 5
+    long_words = (
+        "Pharmacological augmentation considerations necessitate individualized multidisciplinary evaluation. " * 5
+    )
     edit(editor_client, article_url(article), body=long_words)
     html = editor_client.get(article_url(article)).content.decode()
     assert "reading-warning" in html

@@ -10,6 +10,7 @@ from django.urls import reverse
 from articles import crisis
 from articles.models import Article, GlossaryTerm, SearchEntry, Synonym
 
+
 def search(client, q):
     response = client.get(reverse("articles:search"), {"q": q})
     assert response.status_code == 200
@@ -29,7 +30,9 @@ def test_a_section_result_names_its_part_of_the_guide(client, guide):
 
 
 def test_a_section_result_links_to_the_section_anchor(client, guide):
-    assert re.search(r'<h2 class="result-title"><a href="/guide/[\w-]+/#[\w-]+">No single cause</a>', search(client, "genetic"))
+    assert re.search(
+        r'<h2 class="result-title"><a href="/guide/[\w-]+/#[\w-]+">No single cause</a>', search(client, "genetic")
+    )
 
 
 def test_search_finds_glossary_terms(client, guide):
@@ -87,7 +90,18 @@ def test_html_in_the_query_is_never_reflected_unescaped(client, guide):
 
 @pytest.mark.parametrize(
     "query",
-    ["\x00ketamine", "ketamine\u202e", "😀 depression", "\ufeff", "ＴＭＳ", "a" * 10_000, "%00", "' OR 1=1 --", "\\", "&&|!:*"],
+    [
+        "\x00ketamine",
+        "ketamine\u202e",
+        "😀 depression",
+        "\ufeff",
+        "ＴＭＳ",
+        "a" * 10_000,
+        "%00",
+        "' OR 1=1 --",
+        "\\",
+        "&&|!:*",
+    ],
 )
 def test_odd_queries_get_a_normal_page(client, guide, query):
     search(client, query)
@@ -98,8 +112,6 @@ def test_search_query_is_kept_in_the_search_box_escaped(client, guide):
     assert 'value="ket&quot;amine"' in content
 
 
-
-
 # Crisis first
 
 
@@ -107,8 +119,18 @@ def results_of(q):
     return search(Client(), q)
 
 
-@pytest.mark.parametrize("query", ["suicide", "I want to die", "self-harm", "thinking about hurting myself",
-                                   "I don’t want to live anymore", "I feel unsafe", "Suicidal thoughts"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "suicide",
+        "I want to die",
+        "self-harm",
+        "thinking about hurting myself",
+        "I don’t want to live anymore",
+        "I feel unsafe",
+        "Suicidal thoughts",
+    ],
+)
 def test_a_query_about_suicide_self_harm_or_danger_shows_crisis_help(client, guide, query):
     assert 'class="search-crisis" role="alert"' in search(client, query)
 
@@ -120,7 +142,7 @@ def test_crisis_help_has_call_and_text_links(client, guide):
 
 def test_crisis_help_comes_before_the_results_inside_the_main_region(client, guide):
     html = search(client, "suicidal thoughts ketamine")
-    main = html[html.index("<main"):html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
     assert main.index("search-crisis") < main.index('class="results"')
 
 
@@ -140,7 +162,9 @@ def test_crisis_words_match_whole_words_only():
 
 def test_every_line_of_the_crisis_list_is_a_usable_phrase():
     lines = [line for line in crisis.PHRASES_FILE.read_text().splitlines() if line.strip() and not line.startswith("#")]
-    assert all(crisis.normalize(line) for line in lines) and len(crisis.phrases()) == len(set(map(crisis.normalize, lines)))
+    assert all(crisis.normalize(line) for line in lines) and len(crisis.phrases()) == len(
+        set(map(crisis.normalize, lines))
+    )
 
 
 # Whole words and abbreviations
@@ -151,10 +175,16 @@ def test_ect_never_matches_inside_other_words(client, guide):
     assert "Side effect" not in titles and len(titles) < 8
 
 
-@pytest.mark.parametrize("abbreviation, term", [
-    ("ECT", "Electroconvulsive therapy"), ("TMS", "Transcranial magnetic stimulation"),
-    ("IFS", "Internal family systems"), ("EMDR", "EMDR"), ("TRD", "Treatment-resistant depression"),
-])
+@pytest.mark.parametrize(
+    "abbreviation, term",
+    [
+        ("ECT", "Electroconvulsive therapy"),
+        ("TMS", "Transcranial magnetic stimulation"),
+        ("IFS", "Internal family systems"),
+        ("EMDR", "EMDR"),
+        ("TRD", "Treatment-resistant depression"),
+    ],
+)
 def test_an_abbreviation_finds_its_term_first(client, guide, abbreviation, term):
     assert result_titles(search(client, abbreviation))[0] == term
 
@@ -162,10 +192,16 @@ def test_an_abbreviation_finds_its_term_first(client, guide, abbreviation, term)
 # The words patients use
 
 
-@pytest.mark.parametrize("query, term", [
-    ("Spravato", "Esketamine"), ("shock therapy", "Electroconvulsive therapy"), ("Prozac", "Antidepressant"),
-    ("magnetic therapy", "Transcranial magnetic stimulation"), ("talking therapy", "Psychotherapy"),
-])
+@pytest.mark.parametrize(
+    "query, term",
+    [
+        ("Spravato", "Esketamine"),
+        ("shock therapy", "Electroconvulsive therapy"),
+        ("Prozac", "Antidepressant"),
+        ("magnetic therapy", "Transcranial magnetic stimulation"),
+        ("talking therapy", "Psychotherapy"),
+    ],
+)
 def test_brand_names_and_lay_phrases_find_the_guides_term(client, guide, query, term):
     assert result_titles(search(client, query))[0] == term
 
@@ -181,16 +217,21 @@ def test_a_synonym_staff_add_is_used_by_search(client, guide):
 
 
 def test_publishers_edit_synonyms_in_the_admin_with_history(publisher_client, guide):
-    response = publisher_client.post("/admin/articles/synonym/add/", {"phrase": "Zap therapy", "means": "electroconvulsive therapy", "note": ""})
+    response = publisher_client.post(
+        "/admin/articles/synonym/add/", {"phrase": "Zap therapy", "means": "electroconvulsive therapy", "note": ""}
+    )
     assert response.status_code == 302
     synonym = Synonym.objects.get(phrase="zap therapy")
     assert publisher_client.get(f"/admin/articles/synonym/{synonym.pk}/history/").status_code == 200
     from reversion.models import Version
+
     assert Version.objects.get_for_object(synonym).count() == 1
 
 
 def test_a_synonym_whose_meaning_the_guide_never_uses_is_refused(publisher_client, guide):
-    response = publisher_client.post("/admin/articles/synonym/add/", {"phrase": "zap", "means": "zorbification", "note": ""})
+    response = publisher_client.post(
+        "/admin/articles/synonym/add/", {"phrase": "zap", "means": "zorbification", "note": ""}
+    )
     assert "The guide never uses “zorbification”" in response.content.decode()
     assert not Synonym.objects.filter(phrase="zap").exists()
 
@@ -257,9 +298,29 @@ def test_nothing_found_suggests_close_glossary_terms(guide):
 # Bad input: FTS5 and tsquery syntax is never passed through
 
 
-@pytest.mark.parametrize("query", ['"', 'ket"amine', "NEAR(ketamine", "ketamine OR", "AND AND", "*", "title:ketamine",
-                                   "^ketamine", "(((", "ketamine) OR (", "-ketamine", "NOT ketamine", "k*", "'''",
-                                   "ketamine & | ! :", "кетамин депрессия", "ケタミン", "x" * 300])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        'ket"amine',
+        "NEAR(ketamine",
+        "ketamine OR",
+        "AND AND",
+        "*",
+        "title:ketamine",
+        "^ketamine",
+        "(((",
+        "ketamine) OR (",
+        "-ketamine",
+        "NOT ketamine",
+        "k*",
+        "'''",
+        "ketamine & | ! :",
+        "кетамин депрессия",
+        "ケタミン",
+        "x" * 300,
+    ],
+)
 def test_query_syntax_characters_get_a_clean_page(client, guide, query):
     search(client, query)
 

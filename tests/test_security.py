@@ -25,9 +25,42 @@ PAYLOADS = [
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "sms:")
 # Our own markup beside the sanitized content: term links, section links, forms (search, share,
 # the report form), QR code.
-SITE_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "a", "header", "nav", "main", "footer",
-             "aside", "section", "article", "div", "span", "form", "label", "input", "button", "figure",
-             "figcaption", "svg", "g", "path", "h1", "ol", "dl", "dt", "dd", "details", "summary", "textarea"}
+SITE_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "script",
+    "body",
+    "a",
+    "header",
+    "nav",
+    "main",
+    "footer",
+    "aside",
+    "section",
+    "article",
+    "div",
+    "span",
+    "form",
+    "label",
+    "input",
+    "button",
+    "figure",
+    "figcaption",
+    "svg",
+    "g",
+    "path",
+    "h1",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "details",
+    "summary",
+    "textarea",
+}
 
 
 class Inspector(HTMLParser):
@@ -120,9 +153,13 @@ def test_no_payload_survives_import_content(client, db, tmp_path):
     (tmp_path / "glossary").mkdir()
     for i, payload in enumerate(PAYLOADS):
         article = {"title": payload[:200], "slug": f"x-{i}", "order": i, "summary": payload[:300]}
-        (tmp_path / "articles" / f"x-{i}.md").write_text(f"---\n{yaml.safe_dump(article)}---\n{payload}\n", encoding="utf-8")
+        (tmp_path / "articles" / f"x-{i}.md").write_text(
+            f"---\n{yaml.safe_dump(article)}---\n{payload}\n", encoding="utf-8"
+        )
         term = {"term": f"Hostile {i}", "slug": f"hostile-{i}", "definition": payload[:300]}
-        (tmp_path / "glossary" / f"h-{i}.md").write_text(f"---\n{yaml.safe_dump(term)}---\n{payload}\n", encoding="utf-8")
+        (tmp_path / "glossary" / f"h-{i}.md").write_text(
+            f"---\n{yaml.safe_dump(term)}---\n{payload}\n", encoding="utf-8"
+        )
     call_command("import_content", path=tmp_path, stdout=io.StringIO())
     assert Article.objects.count() == len(PAYLOADS)
     for article in Article.objects.all():
@@ -134,13 +171,26 @@ def test_no_payload_survives_import_content(client, db, tmp_path):
 # Headers
 
 
-CSP_REQUIRED = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-                "form-action 'self'", "script-src 'self'"]
+CSP_REQUIRED = [
+    "default-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "script-src 'self'",
+]
 
 
 def public_and_admin_urls(guide):
-    return ["/", "/glossary/", "/glossary/ketamine/", "/search/?q=tms", "/no-such-page/", "/admin/login/",
-            *[a.get_absolute_url() for a in guide]]
+    return [
+        "/",
+        "/glossary/",
+        "/glossary/ketamine/",
+        "/search/?q=tms",
+        "/no-such-page/",
+        "/admin/login/",
+        *[a.get_absolute_url() for a in guide],
+    ]
 
 
 def test_every_response_has_a_strict_content_security_policy(client, guide):
@@ -182,7 +232,10 @@ def test_check_deploy_reports_no_warnings_with_production_settings(tmp_path):
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO, env=env, capture_output=True, text=True,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -192,8 +245,16 @@ def test_admin_url_is_configurable():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     code = "import django; django.setup(); from django.urls import reverse; print(reverse('admin:index'))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-        env={**env, "DJANGO_DEBUG": "true", "DJANGO_ADMIN_URL": "staff-desk/", "DJANGO_SETTINGS_MODULE": "trd_site.settings"},
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={
+            **env,
+            "DJANGO_DEBUG": "true",
+            "DJANGO_ADMIN_URL": "staff-desk/",
+            "DJANGO_SETTINGS_MODULE": "trd_site.settings",
+        },
     )
     assert result.stdout.strip() == "/staff-desk/"
 

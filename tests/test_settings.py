@@ -10,7 +10,11 @@ def load_settings(**env):
     """Import the settings in a fresh interpreter with exactly these DJANGO_* variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
     return subprocess.run(
-        [sys.executable, "-c", "import trd_site.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.DATABASES['default']['ENGINE'])"],
+        [
+            sys.executable,
+            "-c",
+            "import trd_site.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.DATABASES['default']['ENGINE'])",
+        ],
         cwd=REPO,
         env={**clean, **env},
         capture_output=True,
@@ -47,8 +51,13 @@ def test_database_url_selects_postgresql():
 
 def settings_value(expression: str, **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TRD_"))}
-    return subprocess.run([sys.executable, "-c", f"import trd_site.settings as s; print({expression})"],
-                          cwd=REPO, env={**clean, **env}, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", f"import trd_site.settings as s; print({expression})"],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_a_wildcard_host_without_a_site_url_is_refused_at_start_up():
@@ -58,8 +67,9 @@ def test_a_wildcard_host_without_a_site_url_is_refused_at_start_up():
 
 
 def test_a_wildcard_host_with_a_site_url_starts():
-    result = settings_value("s.SITE_URL", DJANGO_SECRET_KEY="x", DJANGO_ALLOWED_HOSTS="*",
-                            TRD_SITE_URL="https://guide.example.org")
+    result = settings_value(
+        "s.SITE_URL", DJANGO_SECRET_KEY="x", DJANGO_ALLOWED_HOSTS="*", TRD_SITE_URL="https://guide.example.org"
+    )
     assert result.stdout.strip() == "https://guide.example.org"
 
 
@@ -73,9 +83,13 @@ def test_staff_session_length_is_configurable():
 
 
 def test_a_log_line_is_printed_once_in_debug():
-    code = ("import django, logging; django.setup(); "
-            "logging.getLogger('django.request').warning('printed once')")
+    code = "import django, logging; django.setup(); logging.getLogger('django.request').warning('printed once')"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TRD_"))}
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                            env={**clean, "DJANGO_DEBUG": "true", "DJANGO_SETTINGS_MODULE": "trd_site.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**clean, "DJANGO_DEBUG": "true", "DJANGO_SETTINGS_MODULE": "trd_site.settings"},
+    )
     assert result.stderr.count("printed once") == 1

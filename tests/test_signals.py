@@ -27,7 +27,9 @@ def save_term(slug, **changes):
         term.save()
 
 
-def test_a_new_definition_renders_only_the_term_itself(ketamine_site, stored_renders, django_capture_on_commit_callbacks):
+def test_a_new_definition_renders_only_the_term_itself(
+    ketamine_site, stored_renders, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         save_term("ketamine", definition="A medicine first used for anaesthesia.")
     assert stored_renders == ["ketamine"]
@@ -76,8 +78,12 @@ def test_an_article_save_renders_it_once(ketamine_site, stored_renders):
 
 def test_a_publishers_term_save_in_the_admin_renders_once(guide, clinician_client, clinician, stored_renders):
     term = GlossaryTerm.objects.get(slug="ketamine")
-    edit(clinician_client, f"/admin/articles/glossaryterm/{term.pk}/change/", definition=term.definition + " More.",
-         **reviewed(clinician))
+    edit(
+        clinician_client,
+        f"/admin/articles/glossaryterm/{term.pk}/change/",
+        definition=term.definition + " More.",
+        **reviewed(clinician),
+    )
     assert stored_renders == ["ketamine"]
 
 
@@ -99,10 +105,16 @@ def test_restoring_an_articles_earlier_words_renders_it_once(guide, clinician_cl
     from reversion.models import Version
 
     article = Article.objects.get(order=3)
-    edit(clinician_client, f"/admin/articles/article/{article.pk}/change/", body=article.body + "\n\nMore.",
-         **reviewed(clinician))
+    edit(
+        clinician_client,
+        f"/admin/articles/article/{article.pk}/change/",
+        body=article.body + "\n\nMore.",
+        **reviewed(clinician),
+    )
     stored_renders.clear()
     first = Version.objects.get_for_object(article).last()
-    response = edit(clinician_client, f"/admin/articles/article/{article.pk}/history/{first.pk}/", **reviewed(clinician))
+    response = edit(
+        clinician_client, f"/admin/articles/article/{article.pk}/history/{first.pk}/", **reviewed(clinician)
+    )
     assert response.status_code == 302
     assert stored_renders == [article.slug]

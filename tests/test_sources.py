@@ -9,8 +9,12 @@ from django.core.management import call_command
 
 from articles.models import Article, GlossaryTerm, PendingChange
 
-FDA = {"title": "FDA approves nasal spray as monotherapy", "publisher": "US Food and Drug Administration",
-       "url": "https://www.fda.gov/example", "accessed": "2026-11-01"}
+FDA = {
+    "title": "FDA approves nasal spray as monotherapy",
+    "publisher": "US Food and Drug Administration",
+    "url": "https://www.fda.gov/example",
+    "accessed": "2026-11-01",
+}
 
 
 def source_rows(*sources):
@@ -25,16 +29,24 @@ def test_a_publisher_adds_a_source_in_the_admin(clinician_client, clinician, mak
 
 def test_a_source_url_that_is_not_http_is_a_form_error_naming_it(clinician_client, clinician, make_article):
     article = make_article()
-    response = edit(clinician_client, f"/admin/articles/article/{article.pk}/change/",
-                    **source_rows({**FDA, "url": "javascript:alert(1)"}), **reviewed(clinician))
+    response = edit(
+        clinician_client,
+        f"/admin/articles/article/{article.pk}/change/",
+        **source_rows({**FDA, "url": "javascript:alert(1)"}),
+        **reviewed(clinician),
+    )
     assert "Source 1: the URL must be a web address starting with http:// or https://." in response.content.decode()
     assert Article.objects.get(pk=article.pk).sources == []
 
 
 def test_a_source_without_a_publisher_is_a_form_error(clinician_client, clinician, make_term):
     term = make_term("Esketamine")
-    response = edit(clinician_client, f"/admin/articles/glossaryterm/{term.pk}/change/",
-                    **source_rows({**FDA, "publisher": ""}), **reviewed(clinician))
+    response = edit(
+        clinician_client,
+        f"/admin/articles/glossaryterm/{term.pk}/change/",
+        **source_rows({**FDA, "publisher": ""}),
+        **reviewed(clinician),
+    )
     assert "Source 1: the publisher is missing." in response.content.decode()
     assert GlossaryTerm.objects.get(pk=term.pk).sources == []
 
@@ -72,11 +84,14 @@ def write_term(folder, sources_yaml):
 
 
 def test_sources_are_imported_from_front_matter(content_dir, db):
-    write_term(content_dir, "sources:\n- title: T\n  publisher: NICE\n  url: https://www.nice.org.uk/x\n"
-                            "  accessed: 2026-10-01\n")
+    write_term(
+        content_dir,
+        "sources:\n- title: T\n  publisher: NICE\n  url: https://www.nice.org.uk/x\n  accessed: 2026-10-01\n",
+    )
     call_command("import_content", path=content_dir, stdout=io.StringIO())
     assert GlossaryTerm.objects.get(slug="esketamine").sources == [
-        {"title": "T", "publisher": "NICE", "url": "https://www.nice.org.uk/x", "accessed": "2026-10-01"}]
+        {"title": "T", "publisher": "NICE", "url": "https://www.nice.org.uk/x", "accessed": "2026-10-01"}
+    ]
 
 
 def test_an_imported_source_with_a_bad_url_stops_the_import_naming_the_file(content_dir, db):
@@ -108,7 +123,11 @@ def test_the_printed_handout_shows_each_source_address(page, live_server, transa
 
 def test_every_page_of_the_guide_shows_at_least_one_source(client, guide):
     pages = [*guide, *GlossaryTerm.objects.published()]
-    missing = [p.slug for p in pages if '<h2 id="sources-title">Sources</h2>' not in client.get(p.get_absolute_url()).content.decode()]
+    missing = [
+        p.slug
+        for p in pages
+        if '<h2 id="sources-title">Sources</h2>' not in client.get(p.get_absolute_url()).content.decode()
+    ]
     assert missing == []
 
 
@@ -127,4 +146,6 @@ def test_history_records_when_the_sources_were_checked_and_that_it_was_no_clinic
     from reversion.models import Version
 
     comment = Version.objects.get_for_object(GlossaryTerm.objects.get(slug="esketamine")).first().revision.comment
-    assert comment == "Imported from content/. Sources checked against public pages on 2026-11-28 (not a clinical review)."
+    assert (
+        comment == "Imported from content/. Sources checked against public pages on 2026-11-28 (not a clinical review)."
+    )

@@ -133,8 +133,9 @@ def test_healthz_is_200_when_the_database_answers(client, db):
 
 
 def test_healthz_reports_the_cache_apart_from_the_database(client, db, settings):
-    settings.CACHES = {"default": {"BACKEND": "trd_site.cache_backend.DegradingRedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "trd_site.cache_backend.DegradingRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     response = client.get("/healthz")
     assert (response.status_code, response.content) == (200, b"database: ok\ncache: unavailable\n")
 

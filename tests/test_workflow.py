@@ -68,7 +68,10 @@ def test_editors_save_of_a_live_article_becomes_a_pending_change(editor_client, 
     edit(editor_client, article_url(article), body="## Choices\n\nA proposed new sentence.")
     change = PendingChange.objects.get(article=article)
     assert (change.state, change.author, change.proposed["body"]) == (
-        "draft", editor, "## Choices\n\nA proposed new sentence.")
+        "draft",
+        editor,
+        "## Choices\n\nA proposed new sentence.",
+    )
 
 
 def test_editors_save_of_a_live_term_does_not_change_the_articles_that_use_it(editor_client, live):
@@ -242,8 +245,12 @@ def test_admin_home_lists_live_content_no_clinician_has_reviewed(publisher_clien
 
 
 def test_admin_home_lists_overdue_reviews(publisher_client, clinician, make_article):
-    make_article(title="Stale page", reviewed_by=clinician, last_reviewed=TODAY() - datetime.timedelta(400),
-                 next_review_due=TODAY() - datetime.timedelta(35))
+    make_article(
+        title="Stale page",
+        reviewed_by=clinician,
+        last_reviewed=TODAY() - datetime.timedelta(400),
+        next_review_due=TODAY() - datetime.timedelta(35),
+    )
     assert "Stale page" in page(publisher_client, "/admin/").split("Reviews overdue")[1]
 
 
@@ -371,7 +378,11 @@ def test_restore_brings_back_words_but_not_status_address_order_or_publish_time(
     restored = Article.objects.get(pk=article.pk)
     assert (restored.title, restored.body) == ("Options", article.body)
     assert (restored.slug, restored.status, restored.order, restored.published_at) == (
-        "renamed", "published", moved.order, moved.published_at)
+        "renamed",
+        "published",
+        moved.order,
+        moved.published_at,
+    )
 
 
 def test_restore_keeps_the_current_url_and_every_old_one_working(publisher_client, clinician, live):
@@ -391,7 +402,9 @@ def test_restoring_one_imported_article_leaves_the_others_alone(publisher_client
     assert Article.objects.get(pk=second.pk).body == "Staff wording of part two."
 
 
-def test_an_editors_restore_of_a_live_article_becomes_a_pending_change(editor_client, publisher_client, clinician, live):
+def test_an_editors_restore_of_a_live_article_becomes_a_pending_change(
+    editor_client, publisher_client, clinician, live
+):
     article, _ = live
     first = Version.objects.get_for_object(article).last()
     edit(publisher_client, article_url(article), **reviewed(clinician, body="Current live words."))
@@ -423,8 +436,9 @@ def test_a_draft_cannot_take_the_old_address_of_a_live_article(editor_client, pu
     article, _ = live
     edit(publisher_client, article_url(article), **reviewed(clinician, slug="options-explained"))
     form = open_form(editor_client, "/admin/articles/article/add/")
-    response = send(editor_client, "/admin/articles/article/add/", form, title="New", slug=article.slug,
-                    summary="S.", body="B.")
+    response = send(
+        editor_client, "/admin/articles/article/add/", form, title="New", slug=article.slug, summary="S.", body="B."
+    )
     assert "used to belong to “Options”" in text_of(response)
     assert Client().get(f"/guide/{article.slug}/")["Location"] == "/guide/options-explained/"
 
@@ -433,8 +447,16 @@ def test_a_publisher_may_take_over_an_old_address_deliberately(publisher_client,
     article, _ = live
     edit(publisher_client, article_url(article), **reviewed(clinician, slug="options-explained"))
     form = open_form(publisher_client, "/admin/articles/article/add/")
-    send(publisher_client, "/admin/articles/article/add/", form, title="New", slug=article.slug, summary="S.",
-         body="B.", take_over_address="on")
+    send(
+        publisher_client,
+        "/admin/articles/article/add/",
+        form,
+        title="New",
+        slug=article.slug,
+        summary="S.",
+        body="B.",
+        take_over_address="on",
+    )
     assert Article.objects.filter(slug=article.slug, title="New").exists()
 
 
@@ -449,8 +471,17 @@ def test_a_new_article_goes_to_the_end_of_the_guide(editor_client, guide):
 
 def test_publishing_a_new_article_does_not_renumber_the_guide(publisher_client, clinician, guide):
     form = open_form(publisher_client, "/admin/articles/article/add/")
-    send(publisher_client, "/admin/articles/article/add/", form, title="Sleep", slug="sleep", summary="S.",
-         body="B.", status="published", **reviewed(clinician))
+    send(
+        publisher_client,
+        "/admin/articles/article/add/",
+        form,
+        title="Sleep",
+        slug="sleep",
+        summary="S.",
+        body="B.",
+        status="published",
+        **reviewed(clinician),
+    )
     assert "Part 1 of 5" in page(Client(), guide.get(order=1).get_absolute_url())
     assert "Part 5 of 5" in page(Client(), "/guide/sleep/")
 
@@ -629,8 +660,10 @@ def test_compare_shows_only_fields_staff_edit(publisher_client, clinician, live)
     article, _ = live
     edit(publisher_client, article_url(article), **reviewed(clinician, body="Changed words."))
     old, new = Version.objects.get_for_object(article).order_by("pk")
-    html = page(publisher_client, f"/admin/articles/article/{article.pk}/history/compare/?version_id1={old.pk}"
-                                  f"&version_id2={new.pk}")
+    html = page(
+        publisher_client,
+        f"/admin/articles/article/{article.pk}/history/compare/?version_id1={old.pk}&version_id2={new.pk}",
+    )
     assert "Body" in html
     assert "body_html" not in html.lower().replace("body html", "body_html") and "Search text" not in html
 

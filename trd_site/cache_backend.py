@@ -48,8 +48,10 @@ def _default(key, default=None, version=None):
 
 class DegradingRedisCache(RedisCache):
     def __init__(self, server, params):
-        params = {**params, "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5,
-                                         **params.get("OPTIONS", {})}}
+        params = {
+            **params,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, **params.get("OPTIONS", {})},
+        }
         super().__init__(server, params)
         self._resting_until = 0.0
 
@@ -64,4 +66,3 @@ class DegradingRedisCache(RedisCache):
     delete_many = _degrades(None)(RedisCache.delete_many)
     incr = _degrades(_not_found)(RedisCache.incr)
     clear = _degrades(False)(RedisCache.clear)
-

@@ -30,8 +30,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(set DJANGO_DEBUG=true for local development)."
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (set DJANGO_DEBUG=true for local development)."
         )
     SECRET_KEY = "django-insecure-local-development-only"
 
@@ -73,10 +72,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "trd_site.urls"
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
@@ -93,9 +89,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
-            ],
+            ]
         },
-    },
+    }
 ]
 
 # Form widgets render through TEMPLATES, so templates/ can hold the admin's own widgets.
@@ -171,15 +167,18 @@ CONTENT_DIR = Path(os.environ.get("TRD_CONTENT_DIR", BASE_DIR / "content"))
 
 # Site identity and crisis text, set per clinic.
 # Canonical origin for links, QR codes and link previews (never taken from the request's Host).
-if not DEBUG and not os.environ.get("TRD_SITE_URL") and any(
-    host == "*" or host.startswith(".") for host in ALLOWED_HOSTS[:1]
+if (
+    not DEBUG
+    and not os.environ.get("TRD_SITE_URL")
+    and any(host == "*" or host.startswith(".") for host in ALLOWED_HOSTS[:1])
 ):
     raise ImproperlyConfigured(
         f"DJANGO_ALLOWED_HOSTS starts with the wildcard {ALLOWED_HOSTS[0]!r}: set TRD_SITE_URL to the "
         "site's address (e.g. https://guide.example.org), or links and QR codes would point nowhere."
     )
 SITE_URL = os.environ.get(
-    "TRD_SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}"
+    "TRD_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}",
 ).rstrip("/")
 SITE_NAME = os.environ.get("TRD_SITE_NAME", "Understanding Treatment-Resistant Depression")
 CRISIS_TEXT = os.environ.get(
@@ -187,7 +186,9 @@ CRISIS_TEXT = os.environ.get(
     "In crisis or thinking about suicide? In the US, call or text 988 (Suicide & Crisis Lifeline). "
     "In an emergency, call 911.",
 )
-CRISIS_LINE_NAME = os.environ.get("TRD_CRISIS_LINE_NAME", "the 988 Suicide & Crisis Lifeline (US), any time, day or night")
+CRISIS_LINE_NAME = os.environ.get(
+    "TRD_CRISIS_LINE_NAME", "the 988 Suicide & Crisis Lifeline (US), any time, day or night"
+)
 CRISIS_PHONE = os.environ.get("TRD_CRISIS_PHONE", "988")
 EMERGENCY_NUMBER = os.environ.get("TRD_EMERGENCY_NUMBER", "911")
 CRISIS_SMS = os.environ.get("TRD_CRISIS_SMS", "988")
@@ -235,9 +236,23 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: []
     for feature in [
-        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
-        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
-        "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
         "browsing-topics",
     ]
 }

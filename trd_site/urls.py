@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.page_cache import public_page
 from articles.editorial_admin import markdownify_preview
+from articles.page_cache import public_page
 from articles.sitemaps import SITEMAPS
 from articles.views import favicon, healthz, robots_txt
 

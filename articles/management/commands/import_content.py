@@ -23,8 +23,10 @@ class Command(BaseCommand):
             )
         for label in report.unreviewed:
             self.stderr.write(
-                self.style.WARNING(f"{label}: the review in the file does not cover its words (no matching "
-                                   "review_seal), so patients see it as not yet reviewed")
+                self.style.WARNING(
+                    f"{label}: the review in the file does not cover its words (no matching "
+                    "review_seal), so patients see it as not yet reviewed"
+                )
             )
         prefix = "dry run, nothing written: " if dry_run else ""
         self.stdout.write(
