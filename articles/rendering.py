@@ -6,6 +6,7 @@ Articles, glossary explanations and the admin preview all go through render_arti
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -249,15 +250,22 @@ EMPTY_MATCHER = GlossaryMatcher([])
 
 def render_markdown(text: str) -> tuple[str, list[dict]]:
     """Markdown to (unsanitized HTML, flat table of contents); text too costly to parse stays plain text."""
-    text = text or ""
+    body, toc = _converted(text or "")
+    return body, [dict(entry) for entry in toc]
+
+
+@functools.lru_cache(maxsize=32)
+def _converted(text: str) -> tuple[str, tuple[dict, ...]]:
+    """The Markdown step, remembered for the last few texts: a save's form checks (links, reading
+    level) and its stored render parse the same words once."""
     if markdown_limits.problem(text) is None:
         md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
         try:
-            return md.convert(text), _flatten_toc(md.toc_tokens)
+            return md.convert(text), tuple(_flatten_toc(md.toc_tokens))
         except RecursionError:
             pass
     # The form and the model fields' validator refuse such text; this keeps a page that skipped them fast and whole.
-    return "\n".join(f"<p>{html.escape(block)}</p>" for block in PARAGRAPHS.split(text) if block.strip()), []
+    return "\n".join(f"<p>{html.escape(block)}</p>" for block in PARAGRAPHS.split(text) if block.strip()), ()
 
 
 def _flatten_toc(tokens: list[dict]) -> list[dict]:

@@ -1,7 +1,7 @@
 import datetime
 import re
 
-from admin_forms import edit, reviewed
+from admin_forms import edit, open_form, reviewed, send
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from reversion.models import Version
@@ -469,3 +469,20 @@ def test_saving_another_field_keeps_the_bodys_leading_indentation(publisher_clie
     )
     article.refresh_from_db()
     assert (article.summary, article.body) == ("A new summary.", body)
+
+
+def test_a_publishers_article_save_parses_the_markdown_once(publisher_client, clinician, make_article, monkeypatch):
+    import markdown
+
+    article = make_article()
+    form = open_form(publisher_client, f"/admin/articles/article/{article.pk}/change/")
+    conversions = []
+    real = markdown.Markdown.convert
+    monkeypatch.setattr(markdown.Markdown, "convert", lambda self, text: conversions.append(text) or real(self, text))
+    send(
+        publisher_client,
+        f"/admin/articles/article/{article.pk}/change/",
+        {**form, **reviewed(clinician)},
+        body=article.body + "\n\nA new sentence.",
+    )
+    assert len(conversions) == 1
