@@ -10,13 +10,13 @@ DEV := DJANGO_DEBUG=true
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed  ## create .venv and install the pinned requirements
+install: $(VENV)/.installed  ## create .venv and install requirements-dev.txt (pinned, hash-checked)
 
 migrate: install  ## apply database migrations (SQLite by default)
 	$(DEV) $(PY) manage.py migrate --noinput
