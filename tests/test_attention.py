@@ -27,22 +27,26 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        with type(self).lock:
+            type(self).hits.append(self.path)
+        self.answer()
+
+    def busy(self):
+        """Work for a while, counting how many requests are being worked on at once. The count drops
+        before the answer is sent: the checker may send its next request as soon as it has one."""
         cls = type(self)
         with cls.lock:
-            cls.hits.append(self.path)
             cls.active += 1
             cls.most = max(cls.most, cls.active)
-        try:
-            self.answer()
-        finally:
-            with cls.lock:
-                cls.active -= 1
+        time.sleep(0.3)
+        with cls.lock:
+            cls.active -= 1
 
     def answer(self):
         port = self.server.server_address[1]
         if self.path == "/ok" or self.path.startswith("/busy"):
             if self.path.startswith("/busy"):
-                time.sleep(0.3)
+                self.busy()
             self.send(200, b"fine")
         elif self.path == "/missing":
             self.send(404, b"not here")
