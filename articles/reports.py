@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+
+from trd_site.client_ip import client_ip
 
 from .models import ProblemReport
 
@@ -45,7 +46,7 @@ def path_from(token: str) -> str:
 
 
 def _counter_key(request) -> str:
-    address = get_client_ip_address(request) or "unknown"
+    address = client_ip(request) or "unknown"
     return "report-rate:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 

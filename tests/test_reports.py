@@ -88,3 +88,20 @@ def test_reports_are_listed_for_publishers(publisher_client, article_page):
 
 def test_editors_do_not_see_reports(editor_client, db):
     assert editor_client.get("/admin/articles/problemreport/").status_code == 403
+
+
+def test_behind_a_proxy_another_reader_can_still_report_during_a_flood(article_page, settings):
+    settings.PROXY_COUNT = 1  # every request comes from nginx at 127.0.0.1
+    _, html = article_page
+    token = form_token(html)
+    for n in range(reports.PER_ADDRESS_PER_HOUR + 1):
+        Client().post(
+            "/report/",
+            {"token": token, "message": f"Flood {n}."},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.9",
+        )
+    response = Client().post(
+        "/report/", {"token": token, "message": "Real."}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7"
+    )
+    assert response.status_code == 302
