@@ -4,6 +4,7 @@ from django.conf import settings
 def site(request):
     return {
         "site_name": settings.SITE_NAME,
+        "clinic_name": settings.CLINIC_NAME,
         "site_url": settings.SITE_URL,
         "canonical_url": settings.SITE_URL + request.path,
         "crisis": {

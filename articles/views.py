@@ -206,6 +206,7 @@ def term_detail(request, slug):
 
 
 def term_page(request, term, preview=False, change=None):
+    share_url = settings.SITE_URL + term.get_absolute_url()
     appearances = [
         (article, article.term_anchors[term.slug])
         for article in Article.objects.published()
@@ -219,6 +220,8 @@ def term_page(request, term, preview=False, change=None):
         "change": change,
         "review": reviews.public_review(term),
         "report_token": reports.token_for(term.get_absolute_url()),
+        "share_url": share_url,
+        "qr_code": share.qr_svg(share_url),
         "page_title": term.term,
         "page_description": term.definition,
     }

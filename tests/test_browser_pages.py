@@ -149,12 +149,3 @@ def test_public_pages_set_no_cookie(page, live_guide):
     for path in PAGES:
         page.goto(live_guide.url + path)
     assert page.context.cookies() == []
-
-
-def test_print_handout_keeps_content_words_crisis_line_url_and_qr(page, live_guide):
-    page.goto(live_guide.url + "/guide/what-is-treatment-resistant-depression/")
-    page.emulate_media(media="print")
-    for hidden in [".site-header", ".crisis", ".toc", ".pager", ".copy-button"]:
-        expect(page.locator(hidden).first).to_be_hidden()
-    for shown in ["h1", ".review", ".prose", ".words-used", "#share-url", ".share-qr svg", "#get-help"]:
-        expect(page.locator(shown).first).to_be_visible()

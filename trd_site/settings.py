@@ -181,6 +181,7 @@ SITE_URL = os.environ.get(
     "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}",
 ).rstrip("/")
 SITE_NAME = os.environ.get("TRD_SITE_NAME", "Understanding Treatment-Resistant Depression")
+CLINIC_NAME = os.environ.get("TRD_CLINIC_NAME", "")
 CRISIS_TEXT = os.environ.get(
     "TRD_CRISIS_TEXT",
     "In crisis or thinking about suicide? In the US, call or text 988 (Suicide & Crisis Lifeline). "

@@ -27,6 +27,13 @@
     if (rect.right > viewport - margin) shift = viewport - margin - rect.right;
     if (rect.left + shift < margin) shift = margin - rect.left;
     if (shift) bubble.style.left = shift + "px";
+    // An explanation opened near the bottom of a small screen is scrolled up into view
+    // (only as far as needed; instantly when the reader asks for reduced motion).
+    var below = bubble.getBoundingClientRect().bottom - (window.innerHeight - margin);
+    if (below > 0) {
+      var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      window.scrollBy({ top: Math.ceil(below), behavior: still ? "auto" : "smooth" });
+    }
   }
 
   function open(tip) {
@@ -93,32 +100,65 @@
   var links = document.querySelectorAll(".prose a.term[data-term]");
   for (var i = 0; i < links.length; i++) enhance(links[i], i);
 
-  /* Copying links: the share box's button and each "link to this section" control. */
+  /* Copying links: the share box's button and each "link to this section" control. Both copy
+   * the page's canonical address (what the server says the page is, not whatever host or query
+   * the browser used), keep focus where it was, and say "Copied" on screen and to screen readers. */
   var status = document.getElementById("copy-status");
-  function copy(text, message) {
-    if (!navigator.clipboard) return;
+  var canonical = document.querySelector('link[rel="canonical"]');
+  function announce(message) {
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+  function copy(text, message, onDone) {
     navigator.clipboard.writeText(text).then(function () {
-      status.textContent = "";
-      window.setTimeout(function () { status.textContent = message; }, 50);
-    }, function () {});
+      announce(message);
+      onDone();
+    }, function () {
+      announce("Could not copy. The link is " + text);
+    });
   }
   var buttons = document.querySelectorAll(".copy-button[data-copy-from]");
   for (var b = 0; b < buttons.length; b++) {
     (function (button) {
       var field = document.getElementById(button.getAttribute("data-copy-from"));
       if (!field || !navigator.clipboard) return;
+      var label = button.textContent;
       button.hidden = false;
       button.addEventListener("click", function () {
-        field.select();
-        copy(field.value, "Link copied.");
-        button.textContent = "Copied";
-        window.setTimeout(function () { button.textContent = "Copy link"; }, 2000);
+        copy(field.value, "Link copied.", function () {
+          button.textContent = "Copied";
+          window.setTimeout(function () { button.textContent = label; }, 2500);
+        });
       });
     })(buttons[b]);
   }
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.section-link");
-    if (!link) return;
-    copy(link.href, "Link to this section copied.");
-  });
+  if (navigator.clipboard && canonical) {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.section-link");
+      if (!link) return;
+      var anchor = link.getAttribute("href");
+      copy(canonical.href + anchor, "Link to this section copied.", function () {
+        var heading = link.parentNode;
+        var note = heading.querySelector(".copied-note");
+        if (!note) {
+          note = document.createElement("span");
+          note.className = "copied-note";
+          note.setAttribute("aria-hidden", "true"); // the live region says it
+          heading.appendChild(note);
+        }
+        note.textContent = "Link copied";
+        window.clearTimeout(note.timer);
+        note.timer = window.setTimeout(function () { note.remove(); }, 2500);
+      });
+    });
+  }
+
+  /* Print: a button for phones, whose browsers hide printing in a menu. */
+  if (typeof window.print === "function") {
+    var printButtons = document.querySelectorAll(".print-button");
+    for (var p = 0; p < printButtons.length; p++) {
+      printButtons[p].hidden = false;
+      printButtons[p].addEventListener("click", function () { window.print(); });
+    }
+  }
 })();

@@ -1,0 +1,155 @@
+"""Reading on a phone: the text starts on the first screen, large text and zoom reflow, term
+explanations open in view, and copying a link keeps focus and says so."""
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+ARTICLES = [
+    "/guide/what-is-treatment-resistant-depression/",
+    "/guide/why-doesnt-treatment-work-for-everyone/",
+    "/guide/what-does-treatment-look-like-for-trd/",
+    "/guide/the-emotional-weight-of-trd/",
+]
+PAGES = [
+    "/",
+    *ARTICLES,
+    "/glossary/",
+    "/glossary/transcranial-magnetic-stimulation/",
+    "/search/?q=ketamine",
+    "/search/?q=suicide",
+    "/search/?q=xylophone",
+]
+FIRST_PARAGRAPH = "() => Math.round(document.querySelector('.prose > p').getBoundingClientRect().top + window.scrollY)"
+TOO_WIDE = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture
+def phone(browser, request):
+    width, height = request.param
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+@pytest.mark.parametrize("path", ARTICLES)
+def test_an_articles_text_starts_within_700px_on_a_390px_phone(phone, live_guide, path):
+    phone.goto(live_guide.url + path)
+    assert phone.evaluate(FIRST_PARAGRAPH) <= 700
+
+
+@pytest.mark.parametrize("phone", [(320, 640)], indirect=True)
+@pytest.mark.parametrize("path", ARTICLES)
+def test_an_articles_text_starts_within_one_and_a_fifth_screens_at_320px(phone, live_guide, path):
+    phone.goto(live_guide.url + path)
+    assert phone.evaluate(FIRST_PARAGRAPH) <= 640 * 1.2
+
+
+@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+def test_the_crisis_line_is_one_short_line_above_everything_on_a_phone(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    crisis = phone.locator(".crisis")
+    expect(crisis).to_contain_text(f"Call {settings.CRISIS_PHONE}")
+    assert crisis.bounding_box()["y"] == 0
+    assert crisis.bounding_box()["height"] <= 60
+
+
+@pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
+def test_the_full_crisis_text_shows_on_a_wide_screen(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    expect(phone.locator(".crisis-text")).to_be_visible()
+
+
+@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+def test_the_part_number_shows_once(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[2])
+    assert phone.get_by_text("Part 3 of 4").count() == 1
+
+
+@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+def test_the_contents_open_from_a_single_line(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    contents = phone.locator(".toc")
+    assert contents.bounding_box()["height"] <= 60
+    contents.locator("summary").click()
+    expect(contents.get_by_role("link").first).to_be_visible()
+
+
+@pytest.mark.parametrize("phone", [(320, 640), (390, 844)], indirect=True)
+def test_pages_reflow_at_200_percent_text_without_sideways_scrolling(phone, live_guide):
+    wide = {}
+    for path in PAGES:
+        phone.goto(live_guide.url + path)
+        phone.evaluate("document.documentElement.style.fontSize = '200%'")
+        if overflow := phone.evaluate(TOO_WIDE):
+            wide[path] = overflow
+    assert wide == {}
+
+
+@pytest.mark.parametrize("phone", [(320, 225)], indirect=True)
+def test_pages_reflow_at_400_percent_zoom_without_sideways_scrolling(phone, live_guide):
+    """A 1280x900 window zoomed to 400% lays pages out in 320x225 CSS pixels (WCAG 1.4.10)."""
+    wide = {}
+    for path in PAGES:
+        phone.goto(live_guide.url + path)
+        if overflow := phone.evaluate(TOO_WIDE):
+            wide[path] = overflow
+    assert wide == {}
+
+
+@pytest.mark.parametrize("phone", [(320, 640)], indirect=True)
+def test_a_term_explanation_opened_near_the_bottom_of_the_screen_is_scrolled_into_view(phone, live_guide):
+    phone.emulate_media(reduced_motion="reduce")
+    phone.goto(live_guide.url + ARTICLES[2])
+    term = phone.locator(".prose a.term").nth(3)
+    # Put the term on the last line of the screen, then open it.
+    phone.evaluate(
+        "(el) => window.scrollBy(0, el.getBoundingClientRect().bottom - window.innerHeight + 4)", term.element_handle()
+    )
+    term.click()
+    bubble = phone.locator(".toggletip-bubble:not(:empty)")
+    expect(bubble).to_be_visible()
+    expect(bubble).to_be_in_viewport(ratio=1)
+
+
+@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+def test_copy_link_keeps_focus_on_the_button_and_says_copied(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[3])
+    button = phone.locator(".copy-button")
+    button.focus()
+    phone.keyboard.press("Enter")
+    expect(button).to_have_text("Copied")
+    expect(button).to_be_focused()
+    expect(phone.locator("#copy-status")).to_have_text("Link copied.")
+
+
+@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+def test_copy_link_copies_the_canonical_address(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[3] + "?utm_source=chat")
+    phone.get_by_role("button", name="Copy link").click()
+    expect(phone.locator("#copy-status")).to_have_text("Link copied.")
+    assert phone.evaluate("navigator.clipboard.readText()") == settings.SITE_URL + ARTICLES[3]
+
+
+@pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
+def test_a_section_link_copies_the_canonical_address_with_its_anchor(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    link = phone.locator(".prose h2 .section-link").first
+    anchor = link.get_attribute("href")
+    link.focus()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#copy-status")).to_have_text("Link to this section copied.")
+    assert phone.evaluate("navigator.clipboard.readText()") == settings.SITE_URL + ARTICLES[0] + anchor
+
+
+@pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
+def test_a_section_link_shows_that_it_was_copied(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    heading = phone.locator(".prose h2").first
+    heading.locator(".section-link").click()
+    expect(heading.locator(".copied-note")).to_have_text("Link copied")
