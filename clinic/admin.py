@@ -14,7 +14,8 @@ from articles.reviews import staff_name
 from .models import SiteSettings
 
 REFUSED = "Only a Publisher can change the site settings (the crisis help, the home page's words and the clinic name)."
-PHONE = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
+PHONE = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "class": "vTextField"})
+WIDE = forms.TextInput(attrs={"class": "vLargeTextField"})
 
 
 class SiteSettingsForm(forms.ModelForm):
@@ -35,12 +36,14 @@ class SiteSettingsForm(forms.ModelForm):
             "clinic_name",
         ]
         widgets = {
-            "crisis_text": forms.Textarea(attrs={"rows": 2}),
-            "home_introduction": forms.Textarea(attrs={"rows": 3}),
+            "crisis_text": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "crisis_phone": PHONE,
             "crisis_sms": PHONE,
+            "crisis_line_name": WIDE,
             "emergency_number": PHONE,
-            "international_url": forms.URLInput,
+            "international_url": forms.URLInput(attrs={"class": "vURLField"}),
+            "home_title": WIDE,
+            "home_introduction": forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"}),
         }
         error_messages = {
             "crisis_text": {"required": "The crisis notice shows at the top of every page: it cannot be empty."}
