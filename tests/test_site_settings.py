@@ -139,6 +139,12 @@ def test_clinic_name_is_an_empty_string_by_default(reader, db):
     assert reader.get("/glossary/").context["clinic_name"] == ""
 
 
+def test_a_new_default_clinic_name_is_not_hidden_by_a_cached_page(reader, db, settings):
+    reader.get("/")
+    settings.CLINIC_NAME = "Riverside Mood Clinic"
+    assert reader.get("/").context["clinic_name"] == "Riverside Mood Clinic"
+
+
 def test_an_editor_can_read_the_site_settings_and_is_told_who_can_change_them(editor_client):
     response = editor_client.get(URL)
     assert response.status_code == 200
@@ -436,7 +442,9 @@ def test_without_the_table_the_pages_show_the_default_crisis_help(reader, db):
 
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE clinic_sitesettings RENAME TO clinic_sitesettings_not_yet")
-    assert 'href="tel:988"' in reader.get("/").content.decode()
+    response = reader.get("/")
+    assert response.status_code == 200
+    assert 'href="tel:988"' in response.content.decode()
 
 
 def test_while_the_database_is_known_to_be_down_reading_the_settings_does_not_ask_it_again(
