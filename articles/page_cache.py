@@ -134,11 +134,14 @@ def public_page(view=None, *, query=None):
 
 def _site_settings() -> tuple:
     """Settings shown on every page: part of the key, so a clinic that changes them sees new pages.
-    Read once per process (settings do not change while it runs; tests that change them reset it)."""
+    (The crisis and clinic ones are the defaults of the Site settings staff edit, whose saves bump the
+    content version.) Read once per process (settings do not change while it runs; tests that change
+    them reset it)."""
     if "key" not in _site:
         _site["key"] = (
             settings.SITE_NAME,
             settings.SITE_URL,
+            settings.CLINIC_NAME,
             settings.CRISIS_TEXT,
             settings.CRISIS_LINE_NAME,
             settings.CRISIS_PHONE,

@@ -252,5 +252,6 @@ def healthz(request):
 
 
 def server_error(request):
-    # No database access here: the error may be the database itself.
+    # No database access of its own: the error may be the database itself. (The crisis help's settings
+    # fall back to the last known values or the defaults when the database cannot be read.)
     return render(request, "500.html", status=500)

@@ -7,6 +7,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from clinic.models import SiteSettings
+
 pytestmark = pytest.mark.browser
 
 ARTICLES = [
@@ -55,8 +57,10 @@ def test_no_printed_sheet_holds_only_the_footer(page, live_guide, path, paper):
 
 
 @pytest.mark.parametrize("paper", PAPER)
-def test_the_handout_names_the_site_and_the_clinic(page, live_guide, settings, paper):
-    settings.CLINIC_NAME = "Riverside Mood Clinic"
+def test_the_handout_names_the_site_and_the_clinic(page, live_guide, paper):
+    clinic = SiteSettings.from_environment()
+    clinic.clinic_name = "Riverside Mood Clinic"
+    clinic.save()
     first = printed(page, live_guide.url + ARTICLES[0], paper)[0]
     assert settings.SITE_NAME in first
     assert "Riverside Mood Clinic" in first

@@ -111,7 +111,7 @@ def test_404_page_still_shows_crisis_help(client, db):
     assert 'href="tel:988"' in client.get("/no/such/page/").content.decode()
 
 
-def test_500_page_renders_in_the_site_look(rf):
+def test_500_page_renders_in_the_site_look(rf, db):
     from articles.views import server_error
 
     response = server_error(rf.get("/"))

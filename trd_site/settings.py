@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reversion_compare",
     "axes",
     "articles",
+    "clinic",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "clinic.context_processors.site_settings",
             ]
         },
     }
@@ -165,7 +167,7 @@ STORAGES = {
 
 CONTENT_DIR = Path(os.environ.get("TRD_CONTENT_DIR", BASE_DIR / "content"))
 
-# Site identity and crisis text, set per clinic.
+# Site identity, set per clinic.
 # Canonical origin for links, QR codes and link previews (never taken from the request's Host).
 if (
     not DEBUG
@@ -181,6 +183,8 @@ SITE_URL = os.environ.get(
     "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}",
 ).rstrip("/")
 SITE_NAME = os.environ.get("TRD_SITE_NAME", "Understanding Treatment-Resistant Depression")
+# Defaults for the Site settings staff edit in the admin (clinic/): shown until a Publisher saves them
+# there, and whenever the database cannot be read and no saved values are known.
 CLINIC_NAME = os.environ.get("TRD_CLINIC_NAME", "")
 CRISIS_TEXT = os.environ.get(
     "TRD_CRISIS_TEXT",

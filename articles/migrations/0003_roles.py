@@ -28,7 +28,10 @@ def create_roles(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in (("Editor", EDITOR), ("Publisher", PUBLISHER)):
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+        # Later migrations run this again: it sets this app's permissions and leaves other apps' alone (clinic's).
+        mine = {"content_type__app_label": "articles"}
+        group.permissions.remove(*group.permissions.filter(**mine).exclude(codename__in=codenames))
+        group.permissions.add(*Permission.objects.filter(**mine, codename__in=codenames))
 
 
 def remove_roles(apps, schema_editor):
