@@ -93,6 +93,21 @@
   var links = document.querySelectorAll(".prose a.term[data-term]");
   for (var i = 0; i < links.length; i++) enhance(links[i], i);
 
+  /* "Words used on this page" is a closed <details> on screen; a printed handout needs every
+   * word. site.css opens it for print where the browser styles ::details-content; this covers
+   * the others, then closes again what it opened. */
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    var lists = document.querySelectorAll("details.words-used-list:not([open])");
+    for (var l = 0; l < lists.length; l++) {
+      lists[l].open = true;
+      openedForPrint.push(lists[l]);
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    while (openedForPrint.length) openedForPrint.pop().open = false;
+  });
+
   /* Copying links: the share box's button and each "link to this section" control. */
   var status = document.getElementById("copy-status");
   function copy(text, message) {
