@@ -140,6 +140,8 @@ PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 HEADING_ID = re.compile(r'<h[1-6] id="([^"]*)"')
 SECTION_LINK = re.compile(r' <a class="section-link"[^>]*>#</a>')
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
+# The links _TermLinker writes (staff HTML can never carry class or data- attributes past the sanitizer).
+TERM_LINK = re.compile(r'<a class="term" href="[^"]*" data-term="([^"]*)">([^<]*)</a>')
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def name_key(name: str) -> tuple[str, ...]:
     return _key(WORD.findall(name))
 
 
-def _singular_forms(word: str) -> list[str]:
+def singular_forms(word: str) -> list[str]:
     """The word itself, then the simple singulars it could be a plural of."""
     forms = [word]
     if word.endswith("ies") and len(word) > 4:
@@ -200,20 +202,31 @@ class GlossaryMatcher:
 
     def __init__(self, terms: Iterable[Term]):
         self.index: dict[tuple[str, ...], Term] = {}
+        self.spelled: dict[tuple[str, ...], str] = {}  # key -> the name as the glossary writes it
         for term in terms:
             for name in term.names:
                 key = name_key(name)
-                if key:
-                    self.index.setdefault(key, term)
+                if key and key not in self.index:
+                    self.index[key] = term
+                    self.spelled[key] = name
         self.longest = max((len(key) for key in self.index), default=0)
 
-    def _lookup(self, words: list[str]) -> Term | None:
+    def _matched_key(self, words: list[str]) -> tuple[str, ...] | None:
         head = _key(words[:-1])
-        for last in _singular_forms(words[-1].casefold()):
-            term = self.index.get(head + (last,))
-            if term is not None:
-                return term
+        for last in singular_forms(words[-1].casefold()):
+            if head + (last,) in self.index:
+                return head + (last,)
         return None
+
+    def _lookup(self, words: list[str]) -> Term | None:
+        key = self._matched_key(words)
+        return None if key is None else self.index[key]
+
+    def name_for(self, text: str) -> str | None:
+        """The name `text` matches as the linker would, spelled as the glossary writes it ("IFS" for "ifs"), or None."""
+        words = WORD.findall(text)
+        key = self._matched_key(words) if words else None
+        return None if key is None else self.spelled[key]
 
     def find(self, text: str) -> Iterable[tuple[int, int, Term]]:
         """Yield (start, end, term) for the longest match at each position, left to right."""
@@ -366,6 +379,15 @@ def link_glossary_terms(
     if exclude:
         linker.used.pop(exclude, None)
     return "".join(linker.out), linker.used, linker.words
+
+
+def linked_terms(fragment: str) -> dict[str, str]:
+    """{slug: the text its term link shows} in HTML that render_article() produced: the words
+    the page really uses for each term (its first use), e.g. {"internal-family-systems": "IFS"}."""
+    linked: dict[str, str] = {}
+    for slug, text in TERM_LINK.findall(fragment):
+        linked.setdefault(html.unescape(slug), html.unescape(text))
+    return linked
 
 
 def stored_html(fragment: str) -> SafeString:

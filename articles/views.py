@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from . import reports, reviews, share, workflow
+from . import glossary_index, reports, reviews, share, workflow
 from . import search as searching
 from .models import Article, GlossaryTerm, OldSlug, PendingChange
 from .page_cache import public_page
@@ -91,14 +91,12 @@ def article_page(request, article, preview=False, change=None, replaced_terms=No
     parts = guide_parts()
     index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
     share_url = settings.SITE_URL + article.get_absolute_url()
-    terms_used = (
-        GlossaryTerm.objects.published().filter(slug__in=article.term_anchors).only("term", "slug", "definition")
-    )
+    terms_used = GlossaryTerm.objects.published().filter(slug__in=article.term_anchors)
+    terms_used = terms_used.only("term", "slug", "aliases", "definition")
     if replaced_terms:
-        terms_used = sorted(
-            {t.slug: t for t in [*terms_used, *replaced_terms.values()] if t.slug in article.term_anchors}.values(),
-            key=lambda t: t.term.casefold(),
-        )
+        terms_used = {
+            t.slug: t for t in [*terms_used, *replaced_terms.values()] if t.slug in article.term_anchors
+        }.values()
     context = {
         "article": article,
         "preview": preview,
@@ -108,7 +106,7 @@ def article_page(request, article, preview=False, change=None, replaced_terms=No
         "page_description": article.summary,
         "share_url": share_url,
         "qr_code": share.qr_svg(share_url),
-        "terms_used": terms_used,
+        "words_used": glossary_index.words_used(article.body_html, terms_used),
         "report_token": reports.token_for(article.get_absolute_url()),
     }
     if index is not None:
@@ -184,13 +182,9 @@ def robots_txt(request):
 
 @public_page
 def term_list(request):
-    terms = GlossaryTerm.objects.published().only("term", "slug", "definition")
-    letters: dict[str, list] = {}
-    for term in terms:
-        letter = term.term[:1].upper()
-        letters.setdefault(letter if letter.isalpha() else "#", []).append(term)
+    terms = GlossaryTerm.objects.published().only("term", "slug", "aliases", "definition")
     context = {
-        "letters": sorted(letters.items()),
+        "letters": glossary_index.index_letters(terms),
         "page_title": "Glossary",
         "page_description": "Plain-language explanations of the words used in the guide to treatment-resistant depression.",
     }

@@ -100,6 +100,21 @@
   var links = document.querySelectorAll(".prose a.term[data-term]");
   for (var i = 0; i < links.length; i++) enhance(links[i], i);
 
+  /* "Words used on this page" is a closed <details> on screen; a printed handout needs every
+   * word. site.css opens it for print where the browser styles ::details-content; this covers
+   * the others, then closes again what it opened. */
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    var lists = document.querySelectorAll("details.words-used-list:not([open])");
+    for (var l = 0; l < lists.length; l++) {
+      lists[l].open = true;
+      openedForPrint.push(lists[l]);
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    while (openedForPrint.length) openedForPrint.pop().open = false;
+  });
+
   /* Copying links: the share box's button and each "link to this section" control. Both copy
    * the page's canonical address (what the server says the page is, not whatever host or query
    * the browser used), keep focus where it was, and say "Copied" on screen and to screen readers. */
