@@ -49,7 +49,7 @@ class ArticleAdmin(EditorialAdmin):
     actions = ["publish_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "take_over_address", "summary", "body", "sources", "base"]}),
-        ("Publishing", {"fields": ["status", "published_at", "order", "part_position"]}),
+        ("Publishing", {"fields": ["status", "published_at", "kind", "order", "part_position"]}),
         ("Clinical review", {"fields": [*REVIEW_FIELDS, "reading_level"]}),
     ]
 
@@ -58,7 +58,9 @@ class ArticleAdmin(EditorialAdmin):
 
     @admin.display(description="Position")
     def part_position(self, obj):
-        published = list(Article.objects.published().exclude(pk=obj.pk).values_list("order", flat=True))
+        if obj.is_checklist:
+            return "A checklist: listed after the guide’s parts, never numbered as a part."
+        published = list(Article.objects.published().parts().exclude(pk=obj.pk).values_list("order", flat=True))
         order = obj.order or (max(published, default=0) + 1)
         number = sum(1 for other in published if other < order) + 1
         verb = "Is" if obj.pk and obj.is_visible else "Will be"
@@ -66,10 +68,12 @@ class ArticleAdmin(EditorialAdmin):
 
     @admin.display(description="Part", ordering="order")
     def part(self, obj):
-        return obj.order
+        return "Checklist" if obj.is_checklist else obj.order
 
     @admin.display(description="Reorder")
     def move(self, obj):
+        if obj.is_checklist:
+            return "—"  # not a part: it has no place in the guide's order
         return format_html(
             '<button type="submit" name="_move" value="up:{0}" class="move-button" aria-label="Move “{1}” up">↑</button>'
             '<button type="submit" name="_move" value="down:{0}" class="move-button" aria-label="Move “{1}” down">↓</button>',
@@ -87,13 +91,13 @@ class ArticleAdmin(EditorialAdmin):
         return super().changelist_view(request, extra_context)
 
     def move_article(self, request, instruction):
-        """Swap an article with its neighbour: the only way parts are renumbered."""
+        """Swap a part with its neighbour: the only way parts are renumbered (checklists keep their order)."""
         if not self.can_publish(request):
             messages.error(request, "Only a Publisher can reorder the guide.")
             return HttpResponseRedirect(request.path)
         direction, _, pk = instruction.partition(":")
         with transaction.atomic():
-            articles = list(Article.objects.select_for_update().order_by("order", "title"))
+            articles = list(Article.objects.select_for_update().parts().order_by("order", "title"))
             index = next((i for i, a in enumerate(articles) if str(a.pk) == pk), None)
             other = None if index is None else index - 1 if direction == "up" else index + 1
             if index is None or other is None or not 0 <= other < len(articles):

@@ -57,8 +57,8 @@ REVIEW_KEYS = ("reviewed_by", "last_reviewed", "next_review_due")
 ARTICLES = Kind(
     model=Article,
     folder="articles",
-    required=("title", "slug", "order", "summary"),
-    optional=("status", "published_at", *REVIEW_KEYS, "sources", "old_slugs", "review_seal"),
+    required=("title", "slug", "summary"),  # and `order`, for a part of the guide (parse_file)
+    optional=("kind", "order", "status", "published_at", *REVIEW_KEYS, "sources", "old_slugs", "review_seal"),
     body_field="body",
     body_required=True,
 )
@@ -72,7 +72,7 @@ TERMS = Kind(
 )
 KINDS = (TERMS, ARTICLES)  # terms first, so articles render against the new glossary
 
-TEXT_KEYS = ("title", "slug", "summary", "term", "definition", "status", "reviewed_by", "review_seal")
+TEXT_KEYS = ("title", "slug", "summary", "term", "definition", "kind", "status", "reviewed_by", "review_seal")
 EXPECTED_TYPES = {
     "order": (int,),
     "aliases": (list,),
@@ -210,6 +210,9 @@ def parse_file(kind: Kind, path: Path, root: Path) -> tuple[Entry | None, list[s
     for key in kind.required:
         if meta.get(key) in (None, ""):
             problems.append(f"{name}: missing {key}")
+    if kind is ARTICLES and meta.get("kind", Article.Kind.PART) == Article.Kind.PART and meta.get("order") is None:
+        # A part's place in the guide is stated; a checklist is not numbered and joins the end.
+        problems.append(f"{name}: missing order")
     for key in TEXT_KEYS:
         if meta.get(key) not in (None, "") and not isinstance(meta[key], str):
             problems.append(f"{name}: {key} must be text, not {type(meta[key]).__name__} (put it in quotes)")
@@ -245,7 +248,7 @@ def parse_file(kind: Kind, path: Path, root: Path) -> tuple[Entry | None, list[s
     if "aliases" in fields:
         fields["aliases"] = fields["aliases"] or []
     fields[kind.body_field] = body
-    for key in ("title", "slug", "summary", "term", "definition", "status"):
+    for key in ("title", "slug", "summary", "term", "definition", "kind", "status"):
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()
     published_at = fields.get("published_at")
@@ -492,7 +495,7 @@ def export_directory(root: Path, *, replace: bool = False) -> dict[str, int]:
 
 
 def _file_name(kind: Kind, obj) -> str:
-    return f"{obj.order:02d}-{obj.slug}.md" if kind is ARTICLES else f"{obj.slug}.md"
+    return f"{obj.order:02d}-{obj.slug}.md" if kind is ARTICLES and not obj.is_checklist else f"{obj.slug}.md"
 
 
 def _serialize(kind: Kind, obj) -> str:

@@ -19,10 +19,19 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class PageKind(models.TextChoices):
+    PART = "part", "Part of the guide"
+    CHECKLIST = "checklist", "Checklist (a standalone page, not numbered)"
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The single definition of what patients may see."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def parts(self):
+        """The guide's numbered parts: checklists stand apart and are never counted."""
+        return self.filter(kind=PageKind.PART)
 
 
 class GlossaryTermQuerySet(models.QuerySet):
@@ -91,6 +100,7 @@ ARTICLE_HISTORY = [
     "summary",
     "body",
     "sources",
+    "kind",
     "order",
     "status",
     "published_at",
@@ -116,6 +126,7 @@ NOT_IN_HISTORY = ["version", "body_html", "toc", "word_count", "term_anchors", "
 @reversion.register(exclude=NOT_IN_HISTORY)
 class Article(Edited):
     Status = Status
+    Kind = PageKind
 
     title = models.CharField(max_length=200, help_text="Shown as the page heading, e.g. “The Emotional Weight of TRD”.")
     slug = models.SlugField(
@@ -131,6 +142,14 @@ class Article(Edited):
     )
     order = models.PositiveIntegerField(
         default=0, help_text="Position in the guide: 1 is the first part. A new article goes to the end."
+    )
+    kind = models.CharField(
+        "type of page",
+        max_length=10,
+        choices=PageKind.choices,
+        default=PageKind.PART,
+        help_text="A part is numbered in the guide. A checklist (e.g. “Questions for your next appointment”) "
+        "stands apart: each item of its lists becomes a tick box, and it is never counted as a part.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -172,6 +191,10 @@ class Article(Edited):
         return rendering.reading_minutes(self.word_count)
 
     @property
+    def is_checklist(self):
+        return self.kind == PageKind.CHECKLIST
+
+    @property
     def html(self):
         return rendering.stored_html(self.body_html)
 
@@ -189,7 +212,7 @@ class Article(Edited):
         return self.next_review_due is not None and self.next_review_due < datetime.date.today()
 
     def render(self, matcher: rendering.GlossaryMatcher) -> None:
-        result = rendering.render_article(self.body, matcher)
+        result = rendering.render_article(self.body, matcher, checklist=self.is_checklist)
         self.body_html = result.html
         self.toc = result.toc
         self.word_count = result.word_count
@@ -202,7 +225,7 @@ class Article(Edited):
             self.published_at = timezone.now()
         if self._state.adding and not self.order:
             # A new article joins the end of the guide: publishing it never renumbers the others.
-            self.order = (Article.objects.aggregate(last=models.Max("order"))["last"] or 0) + 1
+            self.order = (Article.objects.parts().aggregate(last=models.Max("order"))["last"] or 0) + 1
         if not getattr(self, "defer_render", False):  # an import renders everything it wrote once, at the end
             self.render(glossary_matcher())
         super().save(*args, **kwargs)

@@ -18,6 +18,7 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension, toc
 
+from . import checklist as _checklist
 from . import markdown_limits
 
 
@@ -71,7 +72,8 @@ RESERVED_IDS = frozenset(
         "words-used-title",
     }
 )
-RESERVED_ID_PREFIXES = ("word-", "letter-")
+# "question-": a checklist's tick boxes (checklist.py); "questions-": the questions page's own controls.
+RESERVED_ID_PREFIXES = ("word-", "letter-", _checklist.ID_PREFIX, "questions-")
 
 
 def heading_id(value: str, separator: str) -> str:
@@ -135,6 +137,9 @@ WORD = re.compile(r"\w+(?:-\w+)*")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Text inside these is never turned into a term link.
 NO_LINK_TAGS = HEADINGS | {"a", "code", "pre", "button", "script", "style", "textarea"}
+# Text inside these is never linked either (a click on a link in a label would tick the box, or not),
+# but a term used there still counts as used: the page explains it under "Words used on this page".
+MENTION_ONLY_TAGS = {"label"}
 WORDS_PER_MINUTE = 200
 PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 HEADING_ID = re.compile(r'<h[1-6] id="([^"]*)"')
@@ -324,6 +329,8 @@ class _TermLinker(HTMLParser):
         self.section = ""
         self.heading: tuple[str, str, list[str]] | None = None  # (tag, id, text) of the open heading
         self.used: dict[str, str] = {}
+        self.mention_depth = 0
+        self.mentioned: dict[str, str] = {}  # terms used only where they are never linked
         if exclude:
             self.used[exclude] = ""
 
@@ -335,6 +342,8 @@ class _TermLinker(HTMLParser):
             self.heading = (tag, heading_id, [])
         if tag in NO_LINK_TAGS:
             self.no_link_depth += 1
+        if tag in MENTION_ONLY_TAGS:
+            self.mention_depth += 1
 
     def handle_startendtag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
@@ -347,12 +356,17 @@ class _TermLinker(HTMLParser):
         self.out.append(f"</{tag}>")
         if tag in NO_LINK_TAGS and self.no_link_depth:
             self.no_link_depth -= 1
+        if tag in MENTION_ONLY_TAGS and self.mention_depth:
+            self.mention_depth -= 1
 
     def handle_data(self, data):
         self.words += len(WORD.findall(data))
         if self.heading:
             self.heading[2].append(data)
-        if self.no_link_depth:
+        if self.mention_depth and not self.no_link_depth:
+            for _, _, term in self.matcher.find(data):
+                self.mentioned.setdefault(term.slug, self.section)
+        if self.no_link_depth or self.mention_depth:
             self.out.append(html.escape(data, quote=False))
             return
         position = 0
@@ -376,9 +390,10 @@ def link_glossary_terms(
     linker = _TermLinker(matcher, exclude)
     linker.feed(fragment)
     linker.close()
+    used = {**linker.mentioned, **linker.used}  # a term linked anywhere counts where it is linked
     if exclude:
-        linker.used.pop(exclude, None)
-    return "".join(linker.out), linker.used, linker.words
+        used.pop(exclude, None)
+    return "".join(linker.out), used, linker.words
 
 
 def linked_terms(fragment: str) -> dict[str, str]:
@@ -396,14 +411,19 @@ def stored_html(fragment: str) -> SafeString:
     return mark_safe(fragment)
 
 
-def render_article(source: str, matcher: GlossaryMatcher = EMPTY_MATCHER, exclude: str | None = None) -> Rendered:
-    """Markdown source to safe HTML with glossary links, plus its TOC, word count and terms used."""
+def render_article(
+    source: str, matcher: GlossaryMatcher = EMPTY_MATCHER, exclude: str | None = None, *, checklist: bool = False
+) -> Rendered:
+    """Markdown source to safe HTML with glossary links, plus its TOC, word count and terms used.
+    A checklist's list items become tick boxes, made after sanitizing (checklist.py)."""
     body, toc = render_markdown(source)
     clean = sanitize(body)
+    if checklist:
+        clean = _checklist.add_checkboxes(clean)
     on_page = set(HEADING_ID.findall(clean))
     toc = [entry for entry in toc if entry["id"] in on_page]  # the contents list never promises a lost section
     linked, used, words = link_glossary_terms(clean, matcher, exclude)
-    # Safe: built only from nh3-sanitized HTML and escaped text, with our own term links.
+    # Safe: built only from nh3-sanitized HTML and escaped text, with our own term links (and tick boxes).
     return Rendered(html=mark_safe(linked), toc=toc, word_count=words, terms_used=used)
 
 

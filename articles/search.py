@@ -101,7 +101,7 @@ def search(raw: str) -> Search:
     if not found.results:
         # Near-spellings of glossary names; never for a crisis query, where help comes first.
         found.suggested_terms = [] if found.crisis else _closest_terms(found.query)
-        found.parts = list(Article.objects.published().order_by("order", "pk").only("title", "slug", "summary"))
+        found.parts = list(Article.objects.published().parts().order_by("order", "pk").only("title", "slug", "summary"))
     return found
 
 
@@ -165,7 +165,9 @@ def lexicon() -> Lexicon:
         words.update(re.findall(r"[^\W\d_]+", f"{phrase} {means.casefold()}"))
     parts = {
         pk: i
-        for i, pk in enumerate(Article.objects.published().order_by("order", "pk").values_list("pk", flat=True), 1)
+        for i, pk in enumerate(
+            Article.objects.published().parts().order_by("order", "pk").values_list("pk", flat=True), 1
+        )
     }
     value = Lexicon(
         terms,

@@ -25,13 +25,16 @@ def safe_methods_only(view):
     return csrf_exempt(require_safe(view))
 
 
-def guide_parts():
-    return list(Article.objects.published().only("title", "slug", "summary", "order", "word_count"))
+def guide_pages() -> tuple[list[Article], list[Article]]:
+    """The published parts of the guide, in order, and the checklists that stand beside them (one query)."""
+    pages = list(Article.objects.published().only("title", "slug", "summary", "order", "word_count", "kind"))
+    return [p for p in pages if not p.is_checklist], [p for p in pages if p.is_checklist]
 
 
 @public_page
 def article_list(request):
-    return render(request, "articles/article_list.html", {"articles": guide_parts()})
+    parts, checklists = guide_pages()
+    return render(request, "articles/article_list.html", {"articles": parts, "checklists": checklists})
 
 
 @public_page
@@ -88,7 +91,7 @@ def term_preview(request, slug):
 
 
 def article_page(request, article, preview=False, change=None, replaced_terms=None):
-    parts = guide_parts()
+    parts, checklists = guide_pages()
     index = next((i for i, part in enumerate(parts) if part.pk == article.pk), None)
     share_url = settings.SITE_URL + article.get_absolute_url()
     terms_used = GlossaryTerm.objects.published().filter(slug__in=article.term_anchors)
@@ -108,6 +111,7 @@ def article_page(request, article, preview=False, change=None, replaced_terms=No
         "qr_code": share.qr_svg(share_url),
         "words_used": glossary_index.words_used(article.body_html, terms_used),
         "report_token": reports.token_for(article.get_absolute_url()),
+        "checklists": [page for page in checklists if page.pk != article.pk],
     }
     if index is not None:
         context.update(
@@ -116,7 +120,8 @@ def article_page(request, article, preview=False, change=None, replaced_terms=No
             previous=parts[index - 1] if index > 0 else None,
             next=parts[index + 1] if index + 1 < len(parts) else None,
         )
-    return render(request, "articles/article_detail.html", context)
+    template = "articles/checklist_detail.html" if article.is_checklist else "articles/article_detail.html"
+    return render(request, template, context)
 
 
 def redirect_old_slug(slug, owner):

@@ -51,7 +51,9 @@ class Spec:
 
 SPECS = {
     Article: Spec(
-        "article", content=("title", "summary", "body", "sources"), publishing=("status", "published_at", "order")
+        "article",
+        content=("title", "summary", "body", "sources"),
+        publishing=("status", "published_at", "order", "kind"),
     ),
     GlossaryTerm: Spec(
         "term", content=("term", "aliases", "definition", "explanation", "sources"), publishing=("status",)

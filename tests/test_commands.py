@@ -38,11 +38,14 @@ Body text.
 
 
 @pytest.mark.django_db
-def test_first_import_creates_the_four_articles_and_the_glossary(content_dir):
+def test_first_import_creates_the_four_parts_the_questions_page_and_the_glossary(content_dir):
     output = run_import(content_dir)
-    assert Article.objects.published().count() == 4
+    assert Article.objects.published().parts().count() == 4
+    assert list(Article.objects.published().filter(kind="checklist").values_list("slug", flat=True)) == [
+        "questions-for-your-appointment"
+    ]
     assert GlossaryTerm.objects.count() >= 18
-    assert f"{4 + GlossaryTerm.objects.count()} created, 0 updated" in output
+    assert f"{5 + GlossaryTerm.objects.count()} created, 0 updated" in output
 
 
 @pytest.mark.django_db
@@ -73,7 +76,7 @@ def test_changed_file_is_updated(content_dir):
 @pytest.mark.django_db
 def test_articles_are_imported_in_order(content_dir):
     run_import(content_dir)
-    assert list(Article.objects.published().values_list("order", flat=True)) == [1, 2, 3, 4]
+    assert list(Article.objects.published().parts().values_list("order", flat=True)) == [1, 2, 3, 4]
 
 
 @pytest.mark.django_db

@@ -249,7 +249,7 @@ def stack_off(monkeypatch):
 
     def switch_off():
         monkeypatch.setattr(SessionMiddleware, "process_request", reached)
-        monkeypatch.setattr("articles.views.guide_parts", reached)
+        monkeypatch.setattr("articles.views.guide_pages", reached)
 
     return switch_off
 

@@ -288,7 +288,7 @@ def test_error_pages_show_no_stack_trace_or_settings(client, db, monkeypatch, se
     def explode():
         raise RuntimeError("internal detail " + settings.SECRET_KEY)
 
-    monkeypatch.setattr("articles.views.guide_parts", explode)
+    monkeypatch.setattr("articles.views.guide_pages", explode)
     client.raise_request_exception = False
     response = client.get("/")
     content = response.content.decode()
@@ -301,7 +301,7 @@ def test_database_outage_gives_a_clean_503(client, db, monkeypatch):
     def unreachable():
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr("articles.views.guide_parts", unreachable)
+    monkeypatch.setattr("articles.views.guide_pages", unreachable)
     response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

@@ -241,7 +241,7 @@ def test_admin_home_tells_an_editor_what_they_can_do_next(editor_client):
 
 def test_admin_home_lists_live_content_no_clinician_has_reviewed(publisher_client, guide):
     html = page(publisher_client, "/admin/")
-    assert "Live, but not yet reviewed by a clinician (26)" in html
+    assert "Live, but not yet reviewed by a clinician (27)" in html
 
 
 def test_admin_home_lists_overdue_reviews(publisher_client, clinician, make_article):
