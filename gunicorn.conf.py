@@ -1,4 +1,4 @@
-"""gunicorn settings; every value can be overridden from the environment (see README)."""
+"""gunicorn settings; the GUNICORN_* variables below override them (README, "Configuration")."""
 
 import multiprocessing
 import os
@@ -12,8 +12,8 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "trd_site.wsgi:application"
-# gunicorn 25+ opens a control socket in ~/.gunicorn by default; the site never uses it,
-# and two servers on one machine would fight over the same path.
-control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "") == ""
-if not control_socket_disable:
-    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+# Every line in UTC: gunicorn's, the access log's and Django's (settings.LOGGING), see trd_site/logs.py.
+logger_class = "trd_site.logs.GunicornLogger"
+# gunicorn 25+ opens a control socket (in $XDG_RUNTIME_DIR or ~/.gunicorn) by default. The site never
+# uses it (systemd reloads with HUP), and two servers on one machine would fight over the path: always off.
+control_socket_disable = True

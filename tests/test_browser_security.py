@@ -1,19 +1,13 @@
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
+from payloads import PAYLOADS
 from playwright.sync_api import expect
 
 from articles.models import GlossaryTerm
 
 pytestmark = pytest.mark.browser
-
-PAYLOADS = [
-    line.replace("\\n", "\n")
-    for line in (Path(__file__).parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").split("\n")
-    if line and not line.startswith("# ")
-]
 
 
 def watch(page):

@@ -102,15 +102,14 @@ def front():
         DJANGO_PROXY_COUNT="1",
         TRD_SITE_URL=f"http://127.0.0.1:{front_port}",
     )
-    harness.build_site(REPO, env)
-    gunicorn = nginx = None
     try:
-        gunicorn = harness.start_gunicorn(REPO, env, app_port, 2, tmp / "gunicorn.log", access_log=False)
-        nginx = harness.start_nginx_front(tmp, front_port, app_port, tmp / "static")
-        yield front_port, env
+        harness.build_site(env)
+        with (
+            harness.gunicorn(env, app_port, 2, tmp / "gunicorn.log", access_log=False),
+            harness.nginx_front(tmp, front_port, app_port, tmp / "static"),
+        ):
+            yield front_port, env
     finally:
-        harness.stop_process(nginx, "nginx")
-        harness.stop_process(gunicorn, "gunicorn")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -133,6 +132,20 @@ def test_a_response_that_sets_a_cookie_is_not_kept(front):
     port, _ = front
     statuses = [get(port, "/admin/login/")[1].get("X-Cache-Status") for _ in range(3)]
     assert "HIT" not in statuses
+
+
+def test_a_static_file_has_one_cache_control_header(front):
+    port, _ = front
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', get(port, ARTICLE)[2]).group(1)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", stylesheet)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
 
 
 def test_a_saved_change_shows_through_nginx_within_2_seconds(front):

@@ -12,16 +12,12 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.db import OperationalError
+from payloads import PAYLOADS
 
 from articles.models import Article
 from articles.rendering import ALLOWED_TAGS, SAFE_HREF, render_article
 
 REPO = Path(__file__).resolve().parent.parent
-PAYLOADS = [
-    line.replace("\\n", "\n")
-    for line in (Path(__file__).parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").split("\n")
-    if line and not line.startswith("# ")
-]
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "sms:")
 # Our own markup beside the sanitized content: term links, section links, forms (search, share,
 # the report form), QR code.

@@ -289,7 +289,9 @@ SESSION_COOKIE_AGE = int(float(os.environ.get("DJANGO_SESSION_HOURS", "10")) * 3
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # gunicorn's layout, in UTC like gunicorn's own lines (trd_site/logs.py).
+    "formatters": {"utc": {"()": "trd_site.logs.UTCFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Django's own "django" logger has a console handler in debug: it would print each line twice.
     "loggers": {"django": {"handlers": [], "propagate": True}},
