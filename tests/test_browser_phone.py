@@ -60,6 +60,13 @@ def test_the_crisis_line_is_one_short_line_above_everything_on_a_phone(phone, li
 
 
 @pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
+@pytest.mark.parametrize("path", ARTICLES)
+def test_an_articles_text_starts_on_the_first_screen_at_1280px(phone, live_guide, path):
+    phone.goto(live_guide.url + path)
+    assert phone.evaluate(FIRST_PARAGRAPH) <= 900 - 100
+
+
+@pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
 def test_the_full_crisis_text_shows_on_a_wide_screen(phone, live_guide):
     phone.goto(live_guide.url + ARTICLES[0])
     expect(phone.locator(".crisis-text")).to_be_visible()
@@ -80,7 +87,7 @@ def test_the_contents_open_from_a_single_line(phone, live_guide):
     expect(contents.get_by_role("link").first).to_be_visible()
 
 
-@pytest.mark.parametrize("phone", [(320, 640), (390, 844)], indirect=True)
+@pytest.mark.parametrize("phone", [(320, 640), (390, 844), (1280, 900)], indirect=True)
 def test_pages_reflow_at_200_percent_text_without_sideways_scrolling(phone, live_guide):
     wide = {}
     for path in PAGES:
@@ -102,7 +109,7 @@ def test_pages_reflow_at_400_percent_zoom_without_sideways_scrolling(phone, live
     assert wide == {}
 
 
-@pytest.mark.parametrize("phone", [(320, 640)], indirect=True)
+@pytest.mark.parametrize("phone", [(320, 640), (390, 844), (1280, 900)], indirect=True)
 def test_a_term_explanation_opened_near_the_bottom_of_the_screen_is_scrolled_into_view(phone, live_guide):
     phone.emulate_media(reduced_motion="reduce")
     phone.goto(live_guide.url + ARTICLES[2])
@@ -117,7 +124,7 @@ def test_a_term_explanation_opened_near_the_bottom_of_the_screen_is_scrolled_int
     expect(bubble).to_be_in_viewport(ratio=1)
 
 
-@pytest.mark.parametrize("phone", [(390, 844)], indirect=True)
+@pytest.mark.parametrize("phone", [(320, 640), (390, 844), (1280, 900)], indirect=True)
 def test_copy_link_keeps_focus_on_the_button_and_says_copied(phone, live_guide):
     phone.goto(live_guide.url + ARTICLES[3])
     button = phone.locator(".copy-button")
@@ -136,7 +143,7 @@ def test_copy_link_copies_the_canonical_address(phone, live_guide):
     assert phone.evaluate("navigator.clipboard.readText()") == settings.SITE_URL + ARTICLES[3]
 
 
-@pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
+@pytest.mark.parametrize("phone", [(390, 844), (1280, 900)], indirect=True)
 def test_a_section_link_copies_the_canonical_address_with_its_anchor(phone, live_guide):
     phone.goto(live_guide.url + ARTICLES[0])
     link = phone.locator(".prose h2 .section-link").first
