@@ -407,6 +407,14 @@ def test_an_editors_new_question_waits_for_a_publishers_review(
     assert '<label for="question-3">Can I bring someone with me?</label>' in live
 
 
+def test_the_staff_preview_shows_an_editors_new_question_as_a_tick_box(editor_client, checklist):
+    edit(editor_client, admin_url(checklist), body=checklist.body + "\n- Can I bring someone with me?")
+    change = PendingChange.objects.get(article=checklist)
+    preview = get(editor_client, f"/preview/{checklist.slug}/?change={change.pk}")
+    assert '<label for="question-3">Can I bring someone with me?</label>' in preview
+    assert "js/questions.js" in preview
+
+
 def test_approval_without_a_review_leaves_the_questions_as_they_were(editor_client, publisher_client, checklist):
     edit(editor_client, admin_url(checklist), button="_submit_review", body=checklist.body + "\n- Unreviewed?")
     decide(publisher_client, PendingChange.objects.get(article=checklist))
