@@ -102,15 +102,14 @@ def front():
         DJANGO_PROXY_COUNT="1",
         TRD_SITE_URL=f"http://127.0.0.1:{front_port}",
     )
-    harness.build_site(REPO, env)
-    gunicorn = nginx = None
     try:
-        gunicorn = harness.start_gunicorn(REPO, env, app_port, 2, tmp / "gunicorn.log", access_log=False)
-        nginx = harness.start_nginx_front(tmp, front_port, app_port, tmp / "static")
-        yield front_port, env
+        harness.build_site(env)
+        with (
+            harness.gunicorn(env, app_port, 2, tmp / "gunicorn.log", access_log=False),
+            harness.nginx_front(tmp, front_port, app_port, tmp / "static"),
+        ):
+            yield front_port, env
     finally:
-        harness.stop_process(nginx, "nginx")
-        harness.stop_process(gunicorn, "gunicorn")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
