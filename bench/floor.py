@@ -1,8 +1,7 @@
-"""The floor (bench/run.py): the least a Django project needs to answer a page in production.
+"""The floor for bench/run.py: the least a Django project needs to answer the article in production.
 
-Settings, URLconf and WSGI application in this one module: SecurityMiddleware, WhiteNoise and
-CommonMiddleware, and one view returning the site's article as the running site sent it
-(BENCH_ARTICLE_HTML, saved by bench/run.py), read once at start-up.
+Settings, URLconf and WSGI application in one module; the page is the article's HTML as the running
+site sent it (BENCH_ARTICLE_HTML, saved by run.py), read once at start-up.
 """
 
 import os

@@ -2,16 +2,12 @@
 
     .venv/bin/python bench/load.py --db sqlite|postgres [--nginx] [--seconds 120] [--readers 50] [--workers 2]
 
-Builds the site with production settings on a fresh database (SQLite in a temporary directory, or a
-new PostgreSQL database on 127.0.0.1:5432, dropped at the end) and serves it with gunicorn on
-127.0.0.1; with --nginx, through the nginx front made of deploy/'s includes. For --seconds, wrk keeps
---readers connections rotating over the public pages (bench/load_readers.lua counts responses by
-status class) while a Publisher, in headless Chromium driven by Playwright, keeps an article's
-change form open and every second appends "Edit N at <time>" to its body, records a review and
-presses "Save and continue editing". Then every saved edit must be in the article's history and
-current body, and gunicorn's access log must hold no 5xx. The table also goes to
-bench/results/load-<db>[-nginx].md. Needs wrk and chromium (apt-get install -y wrk chromium; nginx
-too with --nginx). Exit status: 0 fine; 1 a 5xx, a lost edit or an edit not saved; 2 set-up failed.
+wrk's readers rotate over the public pages (load_readers.lua counts responses by status class) of a
+fresh site served by gunicorn (with --nginx, through the nginx front made of deploy/'s includes),
+while a Publisher in headless Chromium (Playwright) appends a line to an article and saves it every
+second. Then every saved edit must be in the article's history and current body, and there must be
+no 5xx. Writes bench/results/load-<db>[-nginx].md. Needs wrk and chromium (and nginx with --nginx).
+Exit status: 0 fine; 1 a 5xx, a lost edit or an edit not saved; 2 set-up failed.
 """
 
 import argparse
@@ -87,7 +83,8 @@ def edit(page, number, reviewer_pk):
         saved, problem = False, str(error).splitlines()[0]
     if problem:
         log(f"edit {number} not saved: {problem}")
-        page.goto(page.url.split("?")[0])  # a fresh form for the next one
+        with contextlib.suppress(Error):
+            page.goto(page.url.split("?")[0])  # a fresh form for the next one
     return {"marker": marker, "saved": saved, "problem": problem, "ms": (time.monotonic() - started) * 1000}
 
 
@@ -207,12 +204,9 @@ def summary(args, counts, edits, verified):
     ]
     errors = [counts[kind] for kind in ("connect", "read", "write", "timeout")]
     times = [edit["ms"] for edit in edits] or [0]
+    front = "the nginx front (deploy/ includes, micro-cache)" if args.nginx else "gunicorn directly"
     rows = [
-        ("database", args.db),
-        ("front", "nginx (deploy/ includes, micro-cache)" if args.nginx else "none (gunicorn directly)"),
-        ("seconds", args.seconds),
-        ("readers (connections)", args.readers),
-        ("gunicorn workers", args.workers),
+        ("run", f"{args.db}, {front}, {args.seconds} s, {args.readers} readers, {args.workers} gunicorn workers"),
         ("total reader requests", counts["requests"]),
         ("requests/s", f"{counts['requests'] / (counts['duration_us'] / 1e6 or 1):.1f}"),
         *((kind, counts[kind]) for kind in ("2xx", "3xx", "4xx", "5xx")),

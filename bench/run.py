@@ -1,17 +1,12 @@
 """HTTP benchmark: the site's cached article against outside floors, in alternating rounds.
 
-    .venv/bin/python bench/run.py [--seconds 10] [--rounds 3] [--connections 16] [--threads 2] [--workers 2]
+    .venv/bin/python bench/run.py [--seconds 10] [--rounds 3] [--connections 16] [--workers 2]
 
-Builds the site (fresh SQLite database and static root in a temporary directory, DEBUG off) and
-starts on 127.0.0.1: gunicorn (gunicorn.conf.py, access log off), the nginx front made of deploy/'s
-includes (no TLS) and the floor, a minimal Django project outside this one (bench/floor.py) on the
-same gunicorn settings, returning the article's HTML as saved from the running site. wrk then
-measures, each round in this order: that HTML as a static file through the front ("nginx static"),
-the floor, the cached article straight from gunicorn, and the article through the front.
-Reports medians, per-round ratios and the targets (article >= 0.9x the floor's req/s, p99 <= 1.5x
-the floor's; article through nginx >= 0.8x nginx static), then bench/glossary.py's timings, and
-writes bench/results/latest.md. Needs wrk and nginx (apt-get install -y wrk nginx).
-Exit status: 0 all targets met, 1 a target missed or errors seen, 2 set-up failed.
+wrk measures, each round in this order: the article's HTML as a static file through the nginx front
+made of deploy/'s includes, the floor (bench/floor.py), the cached article straight from gunicorn,
+and the article through the front; then glossary.py's timings. README "Performance and benchmarks"
+has the targets. Writes bench/results/latest.md. Exit status: 0 all targets met, 1 a target missed
+or errors seen, 2 set-up failed (e.g. wrk or nginx missing: apt-get install -y wrk nginx).
 """
 
 import argparse
@@ -73,7 +68,7 @@ def measure(args, tmp):
         runs = {name: [] for name in urls}
         for number in range(1, args.rounds + 1):
             for name, url in urls.items():
-                result = harness.wrk(url, args.seconds, args.threads, args.connections, f"Accept-Encoding: {ENCODING}")
+                result = harness.wrk(url, args.seconds, 2, args.connections, f"Accept-Encoding: {ENCODING}")
                 runs[name].append(result)
                 log(f"round {number}/{args.rounds} {name:<16} {result['rps']:>9,.0f} req/s  p99 {result['p99']:.2f} ms")
     return runs, sizes, harness.problems(tmp / "gunicorn.log")
@@ -106,7 +101,7 @@ def report(args, runs, sizes, problems):
 {when}; {platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}; load average at the end \
 {load} (other work on the machine is noise).
 gunicorn {args.workers} sync workers (site and floor), DEBUG off, SQLite, page cache warm; nginx front from deploy/ \
-(micro-cache 1 s); wrk -t{args.threads} -c{args.connections} -d{args.seconds}s -H 'Accept-Encoding: {ENCODING}' on \
+(micro-cache 1 s); wrk -t2 -c{args.connections} -d{args.seconds}s -H 'Accept-Encoding: {ENCODING}' on \
 the same machine, {args.rounds} alternating round(s), medians.
 
 {harness.table(["target", "req/s", "p50 ms", "p99 ms", "bytes", "req/s per round", "errors"], rows)}
@@ -123,13 +118,12 @@ def run():
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per target per round (default 10)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, site and floor (default 2)")
     parser.add_argument("--glossary-repeat", type=int, default=200, help="renders per glossary size (default 200)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (logs, database)")
     args = parser.parse_args()
-    if min(args.seconds, args.rounds, args.threads) < 1 or args.connections < args.threads:
-        parser.error("need --seconds, --rounds, --threads >= 1 and --connections >= --threads")
+    if min(args.seconds, args.rounds, args.connections - 1) < 1:
+        parser.error("need --seconds and --rounds >= 1 and --connections >= 2 (wrk runs 2 threads)")
     for name in ("wrk", "nginx"):
         harness.tool(name)
     with harness.workdir("trd-bench-", args.keep_temp) as tmp:
