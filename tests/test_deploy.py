@@ -134,6 +134,20 @@ def test_a_response_that_sets_a_cookie_is_not_kept(front):
     assert "HIT" not in statuses
 
 
+def test_a_static_file_has_one_cache_control_header(front):
+    port, _ = front
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', get(port, ARTICLE)[2]).group(1)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", stylesheet)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+
+
 def test_a_saved_change_shows_through_nginx_within_2_seconds(front):
     port, env = front
     assert get(port, ARTICLE)[0] == 200
