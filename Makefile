@@ -38,7 +38,7 @@ lint: install  ## ruff check, ruff format --check, and the layering contracts in
 	$(VENV)/bin/ruff format --check .
 	$(DEV) $(VENV)/bin/lint-imports
 
-bench: install  ## the HTTP benchmark (bench/run.py; needs wrk and nginx)
+bench: install  ## the HTTP benchmark (bench/run.py; needs apt-get install -y wrk nginx)
 	$(PY) bench/run.py
 
 clean:  ## remove .venv, collected static files and pytest's cache

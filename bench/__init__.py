@@ -1,1 +1,1 @@
-"""Benchmarks for the TRD guide (see bench/run.py and bench/glossary.py)."""
+"""Benchmarks for the TRD guide: README, "Performance and benchmarks", says what each script measures."""
