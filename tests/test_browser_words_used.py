@@ -71,7 +71,8 @@ def test_one_tab_stop_for_the_whole_words_list(phone, live_guide):
     stops = tab_stops_after_the_article(phone)
     print(f"\ntab stops from the end of the article to the share box at 390 px: {len(stops)}: {stops}")
     sources = phone.locator(".sources a").count()
-    assert stops[sources:] == ["Words used on this page (14)"]
+    # then the link to the questions page, which sits between the list and the share box
+    assert stops[sources:] == ["Words used on this page (14)", "Questions for your next appointment"]
 
 
 def test_opening_the_list_shows_every_word_with_at_most_one_tab_stop_each(phone, live_guide):
@@ -82,7 +83,7 @@ def test_opening_the_list_shows_every_word_with_at_most_one_tab_stop_each(phone,
     words = phone.locator(".words-used .word").count()
     stops = tab_stops_after_the_article(phone)
     print(f"\nopen: {words_height(phone):.0f} px, {len(stops)} tab stops to the share box")
-    assert len(stops) == phone.locator(".sources a").count() + 1 + words
+    assert len(stops) == phone.locator(".sources a").count() + 1 + words + 1  # + the questions link
 
 
 def test_the_list_opens_from_the_keyboard(phone, live_guide):
