@@ -14,15 +14,27 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
 
 
-def signed_in(browser, base_url, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(base_url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username.title())
-    return page
+@pytest.fixture
+def signed_in(browser, live_guide):
+    """Sign a member of staff in, in a browser of their own. The browsers are closed when the test
+    ends, before the live server and its database go: an admin page left open would keep talking
+    to the server (the live preview) while the test database is being dropped."""
+    contexts = []
+
+    def sign_in(base_url, username):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(base_url + "/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#user-tools")).to_contain_text(username.title())
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
 
 
 def public_page(browser, url, text, seconds=5.0) -> str:
@@ -52,7 +64,7 @@ def approve(publisher, item_title, reviewer_pk):
     expect(publisher.locator(".messagelist")).to_contain_text("Approved")
 
 
-def test_an_editors_changes_reach_patients_only_after_a_publisher_approves(browser, live_guide, make_staff):
+def test_an_editors_changes_reach_patients_only_after_a_publisher_approves(browser, signed_in, live_guide, make_staff):
     make_staff("erin", "Editor")
     pat = make_staff("pat", "Publisher", credentials="MD, psychiatrist")
     article = Article.objects.get(order=1)
@@ -60,7 +72,7 @@ def test_an_editors_changes_reach_patients_only_after_a_publisher_approves(brows
     article_url = live_guide.url + article.get_absolute_url()
     assert term.definition in public_page(browser, article_url, term.definition)
 
-    editor = signed_in(browser, live_guide.url, "erin")
+    editor = signed_in(live_guide.url, "erin")
     editor.goto(live_guide.url + f"/admin/articles/article/{article.pk}/change/")
     expect(editor.locator(".workflow-note").first).to_contain_text("This page is live")
     editor.locator("#id_body").fill(article.body + "\n\nA sentence the editor proposes.")
@@ -76,7 +88,7 @@ def test_an_editors_changes_reach_patients_only_after_a_publisher_approves(brows
     assert "A sentence the editor proposes." not in before
     assert "(proposed)" not in before
 
-    publisher = signed_in(browser, live_guide.url, "pat")
+    publisher = signed_in(live_guide.url, "pat")
     expect(publisher.locator("#awaiting-title")).to_have_text("Awaiting your review (2)")
     approve(publisher, article.title, pat.pk)
     approve(publisher, term.term, pat.pk)
@@ -87,11 +99,11 @@ def test_an_editors_changes_reach_patients_only_after_a_publisher_approves(brows
     assert "Reviewed by Dr. Pat, MD, psychiatrist" in after
 
 
-def test_tab_moves_out_of_the_markdown_editor(browser, live_guide, make_staff):
+def test_tab_moves_out_of_the_markdown_editor(browser, signed_in, live_guide, make_staff):
     """No keyboard trap: markdownx would indent on Tab; keyboard users must be able to leave."""
     make_staff("erin", "Editor")
     article = Article.objects.get(order=1)
-    editor = signed_in(browser, live_guide.url, "erin")
+    editor = signed_in(live_guide.url, "erin")
     editor.goto(live_guide.url + f"/admin/articles/article/{article.pk}/change/")
     body = editor.locator("#id_body")
     body.focus()
