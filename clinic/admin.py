@@ -1,7 +1,9 @@
 """Site settings in the admin: one record, opened directly. Publishers change it, with history; Editors read it."""
 
+import json
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -10,6 +12,7 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from articles.reviews import staff_name
+from articles.workflow import merge
 
 from .models import SiteSettings
 
@@ -18,23 +21,27 @@ PHONE = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "class
 WIDE = forms.TextInput(attrs={"class": "vLargeTextField"})
 
 
+EDITED = [
+    "crisis_text",
+    "crisis_phone",
+    "crisis_sms",
+    "crisis_line_name",
+    "emergency_number",
+    "international_url",
+    "home_title",
+    "home_introduction",
+    "clinic_name",
+]
+
+
 class SiteSettingsForm(forms.ModelForm):
-    # When the record was last saved as this form started: a later save by someone else is never overwritten unseen.
-    started_from = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The values this form started from: a colleague's save in the meantime is merged field by field
+    # (articles.workflow.merge), never overwritten unseen.
+    started_with = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = SiteSettings
-        fields = [
-            "crisis_text",
-            "crisis_phone",
-            "crisis_sms",
-            "crisis_line_name",
-            "emergency_number",
-            "international_url",
-            "home_title",
-            "home_introduction",
-            "clinic_name",
-        ]
+        fields = EDITED
         widgets = {
             "crisis_text": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "crisis_phone": PHONE,
@@ -51,25 +58,58 @@ class SiteSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        saved = self.instance.updated_at
-        self.fields["started_from"].initial = saved.isoformat() if saved else ""
+        self.fields["started_with"].initial = json.dumps(self.values_of(self.instance))
+        self.kept_theirs: list[str] = []
+        self.colleague = ""
+
+    @classmethod
+    def values_of(cls, record) -> dict:
+        return {name: getattr(record, name) for name in EDITED}
 
     def clean(self):
         cleaned = super().clean()
-        saved = SiteSettings.objects.filter(pk=1).values_list("updated_at", flat=True).first()
-        if saved is not None and cleaned.get("started_from", "") != saved.isoformat():
-            # The form comes back with this person's values; saving it again replaces the other save, knowingly.
-            self.data = self.data.copy()
-            self.data["started_from"] = saved.isoformat()
-            last = Version.objects.get_for_object_reference(SiteSettings, 1).select_related("revision__user").first()
-            who = staff_name(last.revision.user if last else None)
+        if self.errors:
+            return cleaned
+        try:
+            base = json.loads(cleaned.get("started_with") or "")
+        except ValueError:
+            base = None
+        if not isinstance(base, dict):
             raise ValidationError(
-                f"{who} saved the site settings at {timezone.localtime(saved):%H:%M:%S} while you were editing, "
-                "so nothing was saved. Your values are still in the form: compare them with the History, "
-                "then save again to replace theirs.",
+                "This form was opened in an unknown state, so nothing was saved. Open Site settings again."
+            )
+        current = SiteSettings.objects.filter(pk=1).first() or SiteSettings.from_environment()
+        theirs = self.values_of(current)
+        mine = {name: cleaned.get(name) for name in EDITED}
+        merged, conflicts = merge(base, theirs, mine)
+        self.colleague = last_saved_by()
+        if conflicts:
+            # The form comes back holding their values for every field this person left alone, and starts
+            # from what is saved now: saving again keeps only the fields shown below as theirs to decide.
+            data = self.data.copy()
+            data["started_with"] = json.dumps(theirs)
+            for name in EDITED:
+                if name not in conflicts and mine[name] == base.get(name):
+                    data[name] = theirs[name]
+            self.data = data
+            both = "; ".join(
+                f"{self.fields[name].label}: theirs “{theirs[name]}”, yours “{mine[name]}”" for name in conflicts
+            )
+            raise ValidationError(
+                f"{self.colleague} saved the site settings at {timezone.localtime(current.updated_at):%H:%M:%S} while "
+                f"you were editing, and changed the same field{'s' if len(conflicts) > 1 else ''}, so nothing was saved. "
+                f"Changed by both of you: {both}. The form now holds their other changes; save again to keep yours "
+                "in these fields.",
                 code="saved_meanwhile",
             )
+        self.kept_theirs = [name for name in EDITED if mine[name] == base.get(name) != theirs[name]]
+        cleaned.update(merged)
         return cleaned
+
+
+def last_saved_by() -> str:
+    last = Version.objects.get_for_object_reference(SiteSettings, 1).select_related("revision__user").first()
+    return staff_name(last.revision.user if last else None)
 
 
 @admin.register(SiteSettings)
@@ -105,12 +145,18 @@ class SiteSettingsAdmin(CompareVersionAdmin):
         if not self.has_change_permission(request, obj):
             return fieldsets
         (name, options), *rest = fieldsets
-        return [(name, {**options, "fields": [*options["fields"], "started_from"]}), *rest]
+        return [(name, {**options, "fields": [*options["fields"], "started_with"]}), *rest]
 
     def get_object(self, request, object_id, from_field=None):
         if object_id != "1":
             return None
         return SiteSettings.objects.filter(pk=1).first() or SiteSettings.from_environment()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.kept_theirs:
+            labels = ", ".join(str(form.fields[name].label) for name in form.kept_theirs)
+            messages.info(request, f"{form.colleague} saved in the meantime; their change to {labels} was kept.")
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):

@@ -272,29 +272,60 @@ def test_check_refuses_an_environment_default_the_admin_would_refuse(settings):
 # Two Publishers at once
 
 
-def test_a_save_over_a_colleagues_newer_save_is_refused_naming_them(
-    saved, make_staff, django_capture_on_commit_callbacks
-):
+def colleague(make_staff):
     other = Client()
     other.force_login(make_staff("rao", "Publisher"))
-    stale = form_data(other, crisis_sms="741741")
+    return other
+
+
+def test_a_colleagues_save_meanwhile_to_another_field_is_kept(saved, make_staff, django_capture_on_commit_callbacks):
+    rao = colleague(make_staff)
+    stale = form_data(rao, crisis_sms="741741")
     save(saved, django_capture_on_commit_callbacks, crisis_phone="0800 222")
-    response = save(other, django_capture_on_commit_callbacks, stale)
-    assert "Pat saved the site settings at" in response.context["adminform"].form.non_field_errors()[0]
-    assert (SiteSettings.objects.get().crisis_phone, SiteSettings.objects.get().crisis_sms) == ("0800 222", "988")
+    assert save(rao, django_capture_on_commit_callbacks, stale).status_code == 302
+    assert (SiteSettings.objects.get().crisis_phone, SiteSettings.objects.get().crisis_sms) == ("0800 222", "741741")
 
 
-def test_saving_the_refused_form_again_replaces_the_colleagues_save(
+def test_the_merged_save_says_whose_change_was_kept(saved, make_staff, django_capture_on_commit_callbacks):
+    rao = colleague(make_staff)
+    stale = form_data(rao, crisis_sms="741741")
+    save(saved, django_capture_on_commit_callbacks, crisis_phone="0800 222")
+    save(rao, django_capture_on_commit_callbacks, stale)
+    shown = [str(m) for m in rao.get(URL).context["messages"]]
+    assert any("Pat saved in the meantime; their change to Crisis phone was kept" in m for m in shown)
+
+
+def test_a_save_over_a_colleagues_change_to_the_same_field_is_refused_naming_them(
     saved, make_staff, django_capture_on_commit_callbacks
 ):
-    other = Client()
-    other.force_login(make_staff("rao", "Publisher"))
-    stale = form_data(other, crisis_sms="741741")
+    rao = colleague(make_staff)
+    stale = form_data(rao, crisis_phone="0800 333")
     save(saved, django_capture_on_commit_callbacks, crisis_phone="0800 222")
-    refused = save(other, django_capture_on_commit_callbacks, stale).context["adminform"].form
+    response = save(rao, django_capture_on_commit_callbacks, stale)
+    error = response.context["adminform"].form.non_field_errors()[0]
+    assert "Pat saved the site settings at" in error
+    assert "theirs “0800 222”, yours “0800 333”" in error
+    assert SiteSettings.objects.get().crisis_phone == "0800 222"
+
+
+def test_saving_the_refused_form_again_keeps_the_colleagues_other_changes(
+    saved, make_staff, django_capture_on_commit_callbacks
+):
+    rao = colleague(make_staff)
+    stale = form_data(rao, crisis_phone="0800 333")
+    save(saved, django_capture_on_commit_callbacks, crisis_phone="0800 222", crisis_sms="85258")
+    refused = save(rao, django_capture_on_commit_callbacks, stale).context["adminform"].form
     again = {name: refused[name].value() for name in refused.fields}
-    assert save(other, django_capture_on_commit_callbacks, again).status_code == 302
-    assert SiteSettings.objects.get().crisis_sms == "741741"
+    assert save(rao, django_capture_on_commit_callbacks, again).status_code == 302
+    assert (SiteSettings.objects.get().crisis_phone, SiteSettings.objects.get().crisis_sms) == ("0800 333", "85258")
+
+
+def test_a_form_without_its_starting_values_saves_nothing(saved, django_capture_on_commit_callbacks):
+    data = form_data(saved, crisis_phone="0800 444")
+    data["started_with"] = "not json"
+    response = save(saved, django_capture_on_commit_callbacks, data)
+    assert "unknown state" in response.context["adminform"].form.non_field_errors()[0]
+    assert SiteSettings.objects.get().crisis_phone != "0800 444"
 
 
 # History
