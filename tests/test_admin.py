@@ -4,6 +4,7 @@ import re
 from admin_forms import edit, open_form, reviewed, send
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from payloads import PAYLOADS, inert_problems
 from reversion.models import Version
 
 from articles.models import Article, GlossaryTerm, render_preview
@@ -486,3 +487,15 @@ def test_a_publishers_article_save_parses_the_markdown_once(publisher_client, cl
         body=article.body + "\n\nA new sentence.",
     )
     assert len(conversions) == 1
+
+
+# The hostile-markup corpus through the live preview
+
+
+def test_no_payload_survives_the_admin_live_preview(admin_client):
+    problems = {}
+    for payload in PAYLOADS:
+        found = inert_problems(admin_client.post("/markdownx/markdownify/", {"content": payload}).content.decode())
+        if found:
+            problems[payload] = found
+    assert problems == {}

@@ -5,7 +5,9 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
+from payloads import PAYLOADS, inert_problems
 from reversion.models import Version
 
 from articles.models import Article, GlossaryTerm, OldSlug
@@ -439,3 +441,26 @@ def test_a_body_over_the_markdown_length_limit_fails(imported):
         ARTICLE.format(title="Long", slug="long").replace("Body text.", body)
     )
     expect_failure(imported, "the limit is 40,000")
+
+
+# The hostile-markup corpus through an import
+
+
+def test_no_payload_survives_import_content(client, db, tmp_path):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "glossary").mkdir()
+    for i, payload in enumerate(PAYLOADS):
+        article = {"title": payload[:200], "slug": f"x-{i}", "order": i, "summary": payload[:300]}
+        (tmp_path / "articles" / f"x-{i}.md").write_text(
+            f"---\n{yaml.safe_dump(article)}---\n{payload}\n", encoding="utf-8"
+        )
+        term = {"term": f"Hostile {i}", "slug": f"hostile-{i}", "definition": payload[:300]}
+        (tmp_path / "glossary" / f"h-{i}.md").write_text(
+            f"---\n{yaml.safe_dump(term)}---\n{payload}\n", encoding="utf-8"
+        )
+    call_command("import_content", path=tmp_path, stdout=io.StringIO())
+    assert Article.objects.count() == len(PAYLOADS)
+    for article in Article.objects.all():
+        assert inert_problems(article.body_html) == [], article.body
+    assert inert_problems(client.get("/").content.decode()) == []
+    assert inert_problems(client.get("/glossary/").content.decode()) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
 
 from articles import content_version, page_cache
 
@@ -322,3 +322,15 @@ def test_a_page_tells_nginx_to_keep_it_until_the_next_second_at_most(client, mak
     client.get("/")
     expires = int(client.get("/")["X-Accel-Expires"].removeprefix("@"))
     assert time.time() < expires <= time.time() + 1
+
+
+def test_database_outage_gives_a_clean_503(client, db, monkeypatch):
+    def unreachable():
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("articles.views.guide_pages", unreachable)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "taking a short break" in response.content.decode()
+    assert 'href="tel:988"' in response.content.decode()

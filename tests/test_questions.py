@@ -11,8 +11,8 @@ import pytest
 from admin_forms import decide, edit, reviewed
 from django.core.management import call_command
 from django.test import Client
+from payloads import PAYLOADS, inert_problems
 from reversion.models import Version
-from test_security import PAYLOADS, inert_problems
 from test_views import page_text
 
 from articles import attention, content_version

@@ -93,3 +93,97 @@ def test_a_log_line_is_printed_once_in_debug():
         env={**clean, "DJANGO_DEBUG": "true", "DJANGO_SETTINGS_MODULE": "trd_site.settings"},
     )
     assert result.stderr.count("printed once") == 1
+
+
+# Security headers: the middleware and policies settings.py configures
+
+
+CSP_REQUIRED = [
+    "default-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "script-src 'self'",
+]
+
+
+def public_and_admin_urls(guide):
+    return [
+        "/",
+        "/glossary/",
+        "/glossary/ketamine/",
+        "/search/?q=tms",
+        "/no-such-page/",
+        "/admin/login/",
+        *[a.get_absolute_url() for a in guide],
+    ]
+
+
+def test_every_response_has_a_strict_content_security_policy(client, guide):
+    for url in public_and_admin_urls(guide):
+        policy = client.get(url)["Content-Security-Policy"]
+        for directive in CSP_REQUIRED:
+            assert directive in policy, (url, directive)
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, url
+
+
+def test_every_response_has_the_other_security_headers(client, guide):
+    for url in public_and_admin_urls(guide):
+        response = client.get(url)
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_hsts_is_sent_over_https_in_production(client, db, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_staff_views_send_the_csp_too(admin_client, make_article):
+    article = make_article()
+    response = admin_client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+# Production settings
+
+
+def test_check_deploy_reports_no_warnings_with_production_settings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SECRET_KEY="p" * 20 + "-production-secret-key-that-is-long-and-random-9f8e7d6c5b4a",
+        DJANGO_ALLOWED_HOSTS="guide.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_admin_url_is_configurable():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    code = "import django; django.setup(); from django.urls import reverse; print(reverse('admin:index'))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={
+            **env,
+            "DJANGO_DEBUG": "true",
+            "DJANGO_ADMIN_URL": "staff-desk/",
+            "DJANGO_SETTINGS_MODULE": "trd_site.settings",
+        },
+    )
+    assert result.stdout.strip() == "/staff-desk/"

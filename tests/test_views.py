@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from payloads import PAYLOADS, inert_problems
 
 from articles.models import Article
 
@@ -213,3 +214,69 @@ def test_a_strangers_post_to_the_live_preview_gets_404_not_a_csrf_403(browserlik
 def test_the_live_preview_still_checks_csrf_for_staff(browserlike, make_staff):
     browserlike.force_login(make_staff("erin", "Editor"))
     assert browserlike.post("/markdownx/markdownify/", {"content": "hi"}).status_code == 403
+
+
+# The hostile-markup corpus through every public page
+
+
+def test_no_payload_survives_an_article_page(client, make_article):
+    article = make_article(body="\n\n".join(PAYLOADS), summary="Safe summary.")
+    content = client.get(article.get_absolute_url()).content.decode()
+    assert inert_problems(content) == []
+
+
+def test_no_payload_survives_as_an_article_summary_or_title(client, make_article):
+    for i, payload in enumerate(PAYLOADS):
+        make_article(title=payload[:200], summary=payload[:300], slug=f"a-{i}", order=i)
+    content = client.get("/").content.decode()
+    assert inert_problems(content) == []
+
+
+def test_no_payload_survives_a_glossary_definition_or_explanation(client, make_term):
+    for i, payload in enumerate(PAYLOADS):
+        make_term(f"Term {i}", slug=f"term-{i}", definition=payload[:300], explanation=payload)
+    assert inert_problems(client.get("/glossary/").content.decode()) == []
+    problems = {}
+    for i in range(len(PAYLOADS)):
+        found = inert_problems(client.get(f"/glossary/term-{i}/").content.decode())
+        if found:
+            problems[PAYLOADS[i]] = found
+    assert problems == {}
+
+
+# Hostile URLs and errors
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/guide/" + "a" * 10_000 + "/",
+        "/glossary/" + "b" * 10_000 + "/",
+        "/guide/%00/",
+        "/glossary/ket%00amine/",
+        "/guide/%ff%fe/",
+        "/guide/../../etc/passwd",
+        "/guide/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../trd_site/settings.py",
+        "/glossary/ｋetamine/",
+        "/guide/what-is-treatment-resistant-depression%c0%af/",
+        "/preview/%00/",
+        "/search/?q=%00%ff",
+        "/" + "x" * 10_000,
+    ],
+)
+def test_hostile_urls_get_400_or_404_never_500(client, guide, url):
+    assert client.get(url).status_code in (200, 400, 404)
+
+
+def test_error_pages_show_no_stack_trace_or_settings(client, db, monkeypatch, settings):
+    def explode():
+        raise RuntimeError("internal detail " + settings.SECRET_KEY)
+
+    monkeypatch.setattr("articles.views.guide_pages", explode)
+    client.raise_request_exception = False
+    response = client.get("/")
+    content = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in content
+    assert "Traceback" not in content and "internal detail" not in content and settings.SECRET_KEY not in content
