@@ -6,6 +6,7 @@ import pytest
 import reversion
 from django.core.management import call_command
 from django.utils import timezone
+from pages import SITE
 
 from articles.models import Article, GlossaryTerm
 
@@ -43,6 +44,12 @@ def empty_cache():
     cache.clear()
     content_version.forget_local_state()
     page_cache.forget_local_state()
+
+
+@pytest.fixture
+def site_url(settings):
+    """SITE_URL set, as in production: canonical links, link previews, the sitemap and the share box use it."""
+    settings.SITE_URL = SITE
 
 
 @pytest.fixture
