@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from pages import SITE
 
-from articles.models import Article, GlossaryTerm
+from articles import content_version
+from articles.models import Article, GlossaryTerm, rerender_all
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -141,6 +142,37 @@ def guide(db, tmp_path_factory):
     """The real guide, imported from content/."""
     load_guide(tmp_path_factory)
     return Article.objects.published()
+
+
+@pytest.fixture
+def big_site(db, settings):
+    """50 articles and 2,000 glossary terms, rendered once like after an import."""
+    settings.CONTENT_VERSION_CHECK_SECONDS = 60  # the once-a-second version check is not what is measured
+    GlossaryTerm.objects.bulk_create(
+        GlossaryTerm(
+            term=f"Term number {i}",
+            slug=f"term-{i}",
+            definition=f"Meaning {i}.",
+            aliases=[f"tn{i}"],
+            status=GlossaryTerm.Status.PUBLISHED,
+        )
+        for i in range(2000)
+    )
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Part {i}",
+            slug=f"part-{i}",
+            summary=f"Summary {i}.",
+            order=i,
+            status="published",
+            published_at=now - timezone.timedelta(days=1),
+            body=f"## Section {i}\n\nUses term number {i}, tn{i + 1} and term number {i + 2}.",
+        )
+        for i in range(50)
+    )
+    rerender_all()
+    content_version.content_version()  # as on any running site: the version exists before readers come
 
 
 @pytest.fixture(scope="session")

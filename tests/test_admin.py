@@ -499,3 +499,9 @@ def test_no_payload_survives_the_admin_live_preview(admin_client):
         if found:
             problems[payload] = found
     assert problems == {}
+
+
+def test_staff_preview_of_a_draft_is_never_cached(admin_client, make_article):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    response = admin_client.get(f"/preview/{draft.slug}/")
+    assert "no-cache" in response["Cache-Control"] and "public" not in response["Cache-Control"]

@@ -357,7 +357,7 @@ def test_the_questions_page_runs_at_most_3_queries(client, guide, settings, djan
 
 
 def test_the_questions_page_is_light(client, guide):
-    from test_performance import PAGE_BUDGET_BYTES, transferred_size
+    from pages import PAGE_BUDGET_BYTES, transferred_size
 
     total, requests = transferred_size(client, QUESTIONS)
     assert total <= PAGE_BUDGET_BYTES, total

@@ -400,3 +400,11 @@ def test_no_payload_survives_the_rendering_pipeline():
     # The sanitizer's own output may hold only its allowlist (and our term and section links).
     found = {p: inert_problems(render_article(p).html, ALLOWED_TAGS | {"a"}) for p in PAYLOADS}
     assert {p: problems for p, problems in found.items() if problems} == {}
+
+
+# A big glossary
+
+
+def test_article_page_links_terms_from_a_big_glossary(client, big_site):
+    content = client.get("/guide/part-25/").content.decode()
+    assert 'data-term="term-25"' in content and 'data-term="term-26"' in content

@@ -412,3 +412,14 @@ def test_public_pages_load_nothing_from_another_host(client, guide):
         loaded = [u for u in pattern.findall(content) if not u.startswith("/")]
         # canonical link is not a load; everything else must be same-origin relative.
         assert [u for u in loaded if not u.startswith(SITE)] == [], url
+
+
+# Queries per page on a big site
+
+
+@pytest.mark.parametrize("url", ["/", "/guide/part-25/", "/glossary/", "/glossary/term-26/", "/search/?q=term"])
+def test_public_pages_run_at_most_3_queries_on_a_big_site(client, big_site, url, django_assert_max_num_queries):
+    client.get("/search/?q=warm")  # search's lexicon is built once per content version (next test)
+    with django_assert_max_num_queries(3):
+        response = client.get(url)
+    assert response.status_code == 200
