@@ -1,7 +1,15 @@
+"""trd_site/settings.py: loaded from the environment in a fresh interpreter as a server loads it, and
+what the middleware, headers and database options it sets do."""
+
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -187,3 +195,113 @@ def test_admin_url_is_configurable():
         },
     )
     assert result.stdout.strip() == "/staff-desk/"
+
+
+# The database: simultaneous staff saves and reader requests (SQLite: WAL, a busy timeout, immediate transactions)
+
+
+WORKER = r"""
+import os, sys, django
+django.setup()
+import reversion
+from django.db import close_old_connections
+from django.test import Client
+from articles.models import Article
+role, n, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+client = Client()
+for i in range(rounds):
+    if role == "writer":
+        with reversion.create_revision():
+            article = Article.objects.get(order=1 + (n % 4))
+            article.body = article.body + f"\n\nWriter {n} edit {i}."
+            article.save()
+    else:
+        for path in ["/", "/guide/what-is-treatment-resistant-depression/", "/glossary/", "/search/?q=ketamine"]:
+            status = client.get(path).status_code
+            assert status == 200, (path, status)
+print("ok")
+"""
+
+
+def worker_env(database_url, static_root):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="trd_site.settings",
+        DJANGO_SECRET_KEY="test",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_STATIC_ROOT=str(static_root),
+    )
+    return env
+
+
+@pytest.fixture
+def shared_database(tmp_path, transactional_db):
+    """(env for worker processes, with a database they can all open and collected static files)."""
+    static_root = tmp_path / "static"
+    if connection.vendor == "sqlite":
+        env = worker_env(f"sqlite:///{tmp_path / 'shared.sqlite3'}", static_root)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True
+        )
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "import_content"], cwd=REPO, env=env, check=True, capture_output=True
+        )
+        return env
+    call_command("import_content", path=REPO / "content", stdout=io.StringIO())
+    settings_dict = connection.settings_dict
+    url = (
+        f"postgres://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+    env = worker_env(url, static_root)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    return env
+
+
+def test_simultaneous_staff_saves_and_reader_requests_never_fail(shared_database):
+    env = shared_database
+    rounds = 15
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, role, str(n), str(rounds)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for role in ("writer", "reader")
+        for n in range(4)
+    ]
+    # communicate() drains both pipes while waiting, so a chatty worker cannot block on a full pipe.
+    outcomes = [(*w.communicate(timeout=300), w.returncode) for w in workers]
+    outcomes = [(code, out, err) for out, err, code in outcomes]
+    failures = [err[-2000:] for code, out, err in outcomes if code != 0]
+    assert failures == []
+    assert not any("database is locked" in err for _, _, err in outcomes)
+    # Every writer's every save is there: none overwrote another's.
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from articles.models import Article; "
+            "print(sum(a.body.count('Writer ') for a in Article.objects.all()))",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.stdout.strip() == str(4 * rounds)
+
+
+def test_sqlite_uses_wal_a_busy_timeout_and_immediate_transactions(settings):
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite settings only")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert "journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
