@@ -92,6 +92,12 @@ def make_term(db):
 
 
 @pytest.fixture
+def article_about_ketamine(make_article):
+    """A live article whose words name Ketamine and brain stimulation, before any term exists."""
+    return make_article(body="Ketamine is one option. Brain stimulation is another.")
+
+
+@pytest.fixture
 def stored_renders(monkeypatch):
     """The slugs of the articles and terms whose stored HTML was rendered, in order."""
     rendered = []

@@ -1,4 +1,5 @@
-"""Helpers for tests that read whole pages: the site's address and what a page weighs."""
+"""Helpers for tests that read pages: the site's address, two parts of the real guide, the term links in
+some HTML, and what a page weighs."""
 
 import re
 from pathlib import Path
@@ -7,6 +8,16 @@ import brotli
 from django.contrib.staticfiles import finders
 
 SITE = "https://guide.example.org"  # SITE_URL in the tests that use the site_url fixture (conftest.py)
+
+# Two parts of the real guide (content/articles/).
+TREATMENT = "what-does-treatment-look-like-for-trd"
+DEFINITION = "what-is-treatment-resistant-depression"
+
+
+def term_links(html):
+    """{slug: linked text} for every term link in a piece of HTML."""
+    return dict(re.findall(r'<a class="term" href="/glossary/([^/]+)/" data-term="[^"]+">([^<]+)</a>', html))
+
 
 # What one public page may cost a reader on a slow phone connection: compressed bytes, and requests.
 PAGE_BUDGET_BYTES = 35 * 1024

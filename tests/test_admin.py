@@ -505,3 +505,30 @@ def test_staff_preview_of_a_draft_is_never_cached(admin_client, make_article):
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
     response = admin_client.get(f"/preview/{draft.slug}/")
     assert "no-cache" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+# Glossary terms
+
+
+def test_admin_aliases_are_entered_one_per_line(admin_client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(
+            admin_client,
+            "/admin/articles/glossaryterm/add/",
+            term="Transcranial magnetic stimulation",
+            slug="tms",
+            aliases="TMS\r\nrTMS, TMS",
+            definition="Magnetic pulses.",
+        )
+    assert GlossaryTerm.objects.get(slug="tms").aliases == ["TMS", "rTMS"]
+
+
+def test_admin_refuses_a_long_definition_and_keeps_the_text(admin_client, db):
+    response = admin_client.post(
+        "/admin/articles/glossaryterm/add/",
+        {"term": "Long", "slug": "long", "aliases": "", "definition": "y" * 301, "explanation": "kept"},
+    )
+    assert response.status_code == 200
+    assert "at most 300 characters" in response.content.decode()
+    assert "y" * 301 in response.content.decode()
+    assert not GlossaryTerm.objects.exists()

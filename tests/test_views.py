@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from pages import SITE
+from pages import SITE, TREATMENT
 from payloads import PAYLOADS, inert_problems
 
-from articles.models import Article
+from articles.models import Article, GlossaryTerm
 
 SEED = Path(__file__).parent / "data" / "seed.txt"
 
@@ -423,3 +423,79 @@ def test_public_pages_run_at_most_3_queries_on_a_big_site(client, big_site, url,
     with django_assert_max_num_queries(3):
         response = client.get(url)
     assert response.status_code == 200
+
+
+# Glossary pages, and the terms on article pages
+
+
+def test_article_page_carries_the_definitions_of_terms_it_uses(client, guide):
+    content = client.get(guide.get(slug=TREATMENT).get_absolute_url()).content.decode()
+    ketamine = GlossaryTerm.objects.get(slug="ketamine")
+    assert 'id="word-ketamine"' in content
+    assert ketamine.definition in content
+    assert 'href="/glossary/ketamine/">More about Ketamine</a>' in content
+
+
+def test_page_view_does_not_match_glossary_terms(client, make_term, article_about_ketamine, monkeypatch):
+    from articles.rendering import GlossaryMatcher
+
+    make_term("Ketamine")
+
+    def fail(*args, **kwargs):
+        raise AssertionError("glossary matched on a page view")
+
+    monkeypatch.setattr(GlossaryMatcher, "find", fail)
+    assert client.get(article_about_ketamine.get_absolute_url()).status_code == 200
+
+
+def test_glossary_lists_every_term_with_its_definition(client, guide):
+    content = client.get("/glossary/").content.decode()
+    for term in GlossaryTerm.objects.all():
+        assert f'<a href="{term.get_absolute_url()}">{term.term}</a>' in content
+        assert term.definition in content
+
+
+def test_glossary_groups_terms_by_first_letter_in_order(client, make_term):
+    for name in ["Zeta", "alpha", "Beta", "Bravo"]:
+        make_term(name)
+    content = client.get("/glossary/").content.decode()
+    assert re.findall(r'<h2 id="letter-(.)-title">', content) == ["A", "B", "Z"]
+    assert content.index(">Beta<") < content.index(">Bravo<") < content.index(">Zeta<")
+
+
+def test_glossary_has_a_letter_jump_bar(client, make_term):
+    make_term("Alpha")
+    make_term("Zeta")
+    content = client.get("/glossary/").content.decode()
+    assert 'href="#letter-A"' in content and 'href="#letter-Z"' in content
+    assert 'id="letter-A"' in content
+
+
+def test_term_page_shows_term_aliases_definition_and_explanation(client, make_term):
+    term = make_term(
+        "Transcranial magnetic stimulation",
+        slug="tms",
+        aliases=["TMS", "rTMS"],
+        definition="Uses magnetic pulses.",
+        explanation="Done **awake**.",
+    )
+    content = client.get(term.get_absolute_url()).content.decode()
+    assert "<h1>Transcranial magnetic stimulation</h1>" in content
+    assert "Also called: TMS, rTMS" in content
+    assert "Uses magnetic pulses." in content
+    assert "Done <strong>awake</strong>." in content
+
+
+def test_term_page_links_to_the_section_where_each_article_uses_it(client, guide):
+    content = client.get("/glossary/electroconvulsive-therapy/").content.decode()
+    assert f'href="/guide/{TREATMENT}/#paths-forward">What Does Treatment Look Like for TRD?</a>' in content
+
+
+def test_term_page_lists_only_published_articles(client, make_term, make_article):
+    make_term("Ketamine")
+    make_article(title="Draft about it", body="Ketamine.", status=Article.Status.DRAFT, published_at=None)
+    assert "Draft about it" not in client.get("/glossary/ketamine/").content.decode()
+
+
+def test_unknown_term_is_a_404(client, db):
+    assert client.get("/glossary/no-such-term/").status_code == 404
