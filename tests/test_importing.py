@@ -535,13 +535,6 @@ def test_export_refuses_to_overwrite_without_force(make_article, tmp_path):
         call_command("export_content", path=tmp_path, stdout=io.StringIO())
 
 
-def test_reimporting_an_export_reports_no_changes(guide, tmp_path):
-    call_command("export_content", path=tmp_path, stdout=io.StringIO())
-    out = io.StringIO()
-    call_command("import_content", path=tmp_path, stdout=out)
-    assert "0 created, 0 updated" in out.getvalue()
-
-
 def test_export_with_force_over_a_folder_named_like_a_content_file_fails_naming_it(make_article, tmp_path):
     from django.core.management import CommandError
 

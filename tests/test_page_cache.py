@@ -13,7 +13,7 @@ from pathlib import Path
 import brotli
 import pytest
 from django.core.cache import cache
-from django.db import OperationalError, connection
+from django.db import connection
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -359,6 +359,8 @@ def test_with_the_database_down_an_uncached_page_gets_the_503_page(client, make_
     outage.start()
     response = client.get("/glossary/")
     assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "taking a short break" in response.content.decode()
     assert 'href="tel:988"' in response.content.decode()
 
 
@@ -385,18 +387,6 @@ def test_once_the_database_answers_again_pages_are_fresh(client, make_article, o
     client.get("/")
     outage.end()
     assert client.get("/")["X-Page-Cache"] == "hit"
-
-
-def test_database_outage_gives_a_clean_503(client, db, monkeypatch):
-    def unreachable():
-        raise OperationalError("could not connect to server")
-
-    monkeypatch.setattr("articles.views.guide_pages", unreachable)
-    response = client.get("/")
-    assert response.status_code == 503
-    assert response["Retry-After"] == "30"
-    assert "taking a short break" in response.content.decode()
-    assert 'href="tel:988"' in response.content.decode()
 
 
 # Hits answered before the rest of the stack

@@ -144,14 +144,6 @@ def test_renaming_a_term_updates_its_links(make_term, article_about_ketamine, dj
     assert links == {"brain-stimulation": "Brain stimulation"}
 
 
-def test_deleting_a_term_removes_its_links(make_term, article_about_ketamine, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        term = make_term("Ketamine")
-    with django_capture_on_commit_callbacks(execute=True):
-        term.delete()
-    assert term_links(Article.objects.get(pk=article_about_ketamine.pk).body_html) == {}
-
-
 def test_publishing_a_new_term_in_the_admin_shows_on_the_next_page_view(
     clinician, client, article_about_ketamine, django_capture_on_commit_callbacks
 ):

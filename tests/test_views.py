@@ -4,8 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.urls import reverse
-from django.utils import timezone
 from pages import SITE, TREATMENT
 from payloads import PAYLOADS, inert_problems
 
@@ -78,10 +76,6 @@ def test_first_article_has_no_previous_link(client, guide):
     assert 'rel="prev"' not in content and 'rel="next"' in content
 
 
-def test_article_page_says_which_part_of_the_guide_it_is(client, guide):
-    assert "Part 3 of 4" in page_text(client.get(guide.get(order=3).get_absolute_url()))
-
-
 def test_draft_article_is_a_404(client, make_article):
     article = make_article(status=Article.Status.DRAFT, published_at=None)
     assert client.get(article.get_absolute_url()).status_code == 404
@@ -90,11 +84,6 @@ def test_draft_article_is_a_404(client, make_article):
 def test_draft_article_is_not_listed(client, make_article):
     make_article(title="Hidden draft", status=Article.Status.DRAFT, published_at=None)
     assert "Hidden draft" not in client.get("/").content.decode()
-
-
-def test_scheduled_article_is_hidden_until_its_time(client, make_article):
-    article = make_article(published_at=timezone.now() + timezone.timedelta(hours=1))
-    assert client.get(article.get_absolute_url()).status_code == 404
 
 
 def test_prev_next_skips_drafts(client, make_article):
@@ -115,19 +104,11 @@ def test_404_page_still_shows_crisis_help(client, db):
     assert 'href="tel:988"' in client.get("/no/such/page/").content.decode()
 
 
-def test_500_page_renders_in_the_site_look(rf, db):
-    from articles.views import server_error
-
-    response = server_error(rf.get("/"))
-    assert response.status_code == 500
-    assert "Something went wrong on our side" in response.content.decode()
-
-
 def test_every_page_shows_crisis_help_and_disclaimer(client, guide):
-    for url in ["/", guide.first().get_absolute_url(), reverse("articles:term_list")]:
+    for url in public_urls(guide):
         content = client.get(url).content.decode()
-        assert 'href="tel:988"' in content and 'href="sms:988"' in content
-        assert "not medical advice" in content
+        assert 'href="tel:988"' in content and 'href="sms:988"' in content, url
+        assert "not medical advice" in content, url
 
 
 def test_healthz_is_200_when_the_database_answers(client, db):
@@ -185,11 +166,6 @@ def test_page_view_does_not_parse_markdown(client, guide, monkeypatch):
     assert client.get(guide.first().get_absolute_url()).status_code == 200
 
 
-def test_anonymous_reader_gets_no_cookie(client, guide):
-    for url in ["/", guide.first().get_absolute_url(), "/glossary/", "/no/such/page/"]:
-        assert client.get(url).cookies == {}
-
-
 def test_an_article_heading_cannot_take_the_crisis_links_target(client, make_article):
     article = make_article(body="## Get help\n\nCall your clinic if you feel unsafe.")
     html = client.get(article.get_absolute_url()).content.decode()
@@ -211,6 +187,7 @@ def test_a_cookieless_post_to_a_page_gets_405_not_a_csrf_403(browserlike, make_a
 
 
 def test_a_strangers_post_to_the_live_preview_gets_404_not_a_csrf_403(browserlike):
+    # A redirect to the sign-in page would reveal where the admin lives (DJANGO_ADMIN_URL).
     assert browserlike.post("/markdownx/markdownify/", {"content": "hi"}).status_code == 404
 
 
@@ -390,11 +367,6 @@ def test_default_crisis_help_names_988_911_and_an_international_directory(client
 def test_crisis_notice_comes_before_the_page_header(client, db):
     content = client.get("/").content.decode()
     assert content.index('class="crisis"') < content.index('class="site-header"')
-
-
-def test_footer_disclaimer_says_information_not_advice(client, guide):
-    for url in public_urls(guide):
-        assert "not medical advice" in client.get(url).content.decode()
 
 
 # Privacy
