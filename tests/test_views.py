@@ -241,12 +241,19 @@ def test_no_payload_survives_a_glossary_definition_or_explanation(client, make_t
         "/glossary/ｋetamine/",
         "/guide/what-is-treatment-resistant-depression%c0%af/",
         "/preview/%00/",
-        "/search/?q=%00%ff",
         "/" + "x" * 10_000,
     ],
 )
-def test_hostile_urls_get_400_or_404_never_500(client, guide, url):
-    assert client.get(url).status_code in (200, 400, 404)
+def test_a_hostile_path_gets_the_sites_404_page(client, guide, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.content.decode()
+
+
+def test_a_search_for_a_nul_and_a_byte_that_is_not_utf8_gets_the_normal_no_results_page(client, guide):
+    response = client.get("/search/?q=%00%ff")
+    assert response.status_code == 200
+    assert "No pages matched “\ufffd”." in response.content.decode()  # the NUL dropped, the byte replaced
 
 
 def test_error_pages_show_no_stack_trace_or_settings(client, db, monkeypatch, settings):
