@@ -298,10 +298,63 @@ def test_simultaneous_staff_saves_and_reader_requests_never_fail(shared_database
     assert check.stdout.strip() == str(4 * rounds)
 
 
-def test_sqlite_uses_wal_a_busy_timeout_and_immediate_transactions(settings):
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("SQLite settings only")
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert "journal_mode=WAL" in options["init_command"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] >= 5
+def on_sqlite(code: str, tmp_path) -> str:
+    """Run code in a fresh interpreter, settings.py loaded for a SQLite database file as on a server."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "TRD_"))}
+    env = {
+        **clean,
+        "DJANGO_DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "trd_site.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_a_sqlite_database_runs_in_wal_mode_so_readers_never_wait_for_a_save(tmp_path):
+    code = "import django; django.setup(); from django.db import connection; c = connection.cursor(); "
+    code += "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
+    assert on_sqlite(code, tmp_path) == "wal"
+
+
+TWO_SAVES = r"""
+import threading, time
+import django
+django.setup()
+from django.db import connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE saves (who TEXT)")
+connection.close()
+errors = []
+
+
+def save(who, pause):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM saves")  # a save reads (the lock version) before it writes
+            time.sleep(pause)
+            cursor.execute("INSERT INTO saves VALUES (%s)", [who])
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+
+
+first = threading.Thread(target=save, args=("first", 0.5))
+second = threading.Thread(target=save, args=("second", 0))
+first.start()
+time.sleep(0.1)
+second.start()
+first.join()
+second.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT who FROM saves ORDER BY who")
+    print(errors, [row[0] for row in cursor.fetchall()])
+"""
+
+
+def test_on_sqlite_a_save_that_starts_during_another_waits_for_it_instead_of_failing(tmp_path):
+    # Deferred transactions would fail the first save with "database is locked": its read was overtaken.
+    assert on_sqlite(TWO_SAVES, tmp_path) == "[] ['first', 'second']"
