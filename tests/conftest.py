@@ -1,6 +1,7 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import reversion
@@ -35,9 +36,48 @@ def plain_static_storage(settings):
     }
 
 
+def pytest_sessionstart(session):
+    """With REDIS_URL set, stop at once, saying why, if Redis does not answer: the cache would degrade
+    silently and the caching tests fail one by one for no visible reason."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        except redis.RedisError as error:
+            pytest.exit(f"REDIS_URL is set but Redis does not answer at {url}: {error}", returncode=1)
+
+
+def redis_url_for_this_worker(worker_id: str) -> str:
+    """REDIS_URL with its database number moved up by the xdist worker's number (gw1: /11 for /10), so two
+    test processes never empty each other's cache. Without xdist: REDIS_URL as given."""
+    url = urlsplit(os.environ["REDIS_URL"])
+    base = int(url.path.strip("/") or 0)
+    worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    return urlunsplit(url._replace(path=f"/{base + worker}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_cache(worker_id):
+    """With REDIS_URL set, the cache is Redis as settings.py configures it from REDIS_URL (CI runs the
+    caching tests so), on one database per test process: that database's URL. Without it: None."""
+    if not os.environ.get("REDIS_URL"):
+        yield None
+        return
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    url = redis_url_for_this_worker(worker_id)
+    with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": url}}):
+        yield url
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with no cached pages and no content version."""
+def empty_cache(redis_cache):
+    """Each test starts with no cached pages and no content version (with Redis: its database emptied)."""
     from django.core.cache import cache
 
     from articles import content_version, page_cache
