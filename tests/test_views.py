@@ -1,3 +1,6 @@
+"""Public pages (articles/views.py and the templates it renders): the home page, articles and glossary
+pages, link previews, crisis help and the disclaimer, privacy, errors and hostile URLs, queries per page."""
+
 import html
 import re
 from pathlib import Path
