@@ -1,13 +1,16 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import reversion
 from django.core.management import call_command
 from django.utils import timezone
+from pages import SITE
 
-from articles.models import Article, GlossaryTerm
+from articles import content_version
+from articles.models import Article, GlossaryTerm, rerender_all
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -33,9 +36,48 @@ def plain_static_storage(settings):
     }
 
 
+def pytest_sessionstart(session):
+    """With REDIS_URL set, stop at once, saying why, if Redis does not answer: the cache would degrade
+    silently and the caching tests fail one by one for no visible reason."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        except redis.RedisError as error:
+            pytest.exit(f"REDIS_URL is set but Redis does not answer at {url}: {error}", returncode=1)
+
+
+def redis_url_for_this_worker(worker_id: str) -> str:
+    """REDIS_URL with its database number moved up by the xdist worker's number (gw1: /11 for /10), so two
+    test processes never empty each other's cache. Without xdist: REDIS_URL as given."""
+    url = urlsplit(os.environ["REDIS_URL"])
+    base = int(url.path.strip("/") or 0)
+    worker = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    return urlunsplit(url._replace(path=f"/{base + worker}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_cache(worker_id):
+    """With REDIS_URL set, the cache is Redis as settings.py configures it from REDIS_URL (CI runs the
+    caching tests so), on one database per test process: that database's URL. Without it: None."""
+    if not os.environ.get("REDIS_URL"):
+        yield None
+        return
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    url = redis_url_for_this_worker(worker_id)
+    with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": url}}):
+        yield url
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with no cached pages and no content version."""
+def empty_cache(redis_cache):
+    """Each test starts with no cached pages and no content version (with Redis: its database emptied)."""
     from django.core.cache import cache
 
     from articles import content_version, page_cache
@@ -43,6 +85,12 @@ def empty_cache():
     cache.clear()
     content_version.forget_local_state()
     page_cache.forget_local_state()
+
+
+@pytest.fixture
+def site_url(settings):
+    """SITE_URL set, as in production: canonical links, link previews, the sitemap and the share box use it."""
+    settings.SITE_URL = SITE
 
 
 @pytest.fixture
@@ -81,6 +129,12 @@ def make_term(db):
             return GlossaryTerm.objects.create(**fields)
 
     return make
+
+
+@pytest.fixture
+def article_about_ketamine(make_article):
+    """A live article whose words name Ketamine and brain stimulation, before any term exists."""
+    return make_article(body="Ketamine is one option. Brain stimulation is another.")
 
 
 @pytest.fixture
@@ -134,6 +188,37 @@ def guide(db, tmp_path_factory):
     """The real guide, imported from content/."""
     load_guide(tmp_path_factory)
     return Article.objects.published()
+
+
+@pytest.fixture
+def big_site(db, settings):
+    """50 articles and 2,000 glossary terms, rendered once like after an import."""
+    settings.CONTENT_VERSION_CHECK_SECONDS = 60  # the once-a-second version check is not what is measured
+    GlossaryTerm.objects.bulk_create(
+        GlossaryTerm(
+            term=f"Term number {i}",
+            slug=f"term-{i}",
+            definition=f"Meaning {i}.",
+            aliases=[f"tn{i}"],
+            status=GlossaryTerm.Status.PUBLISHED,
+        )
+        for i in range(2000)
+    )
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Part {i}",
+            slug=f"part-{i}",
+            summary=f"Summary {i}.",
+            order=i,
+            status="published",
+            published_at=now - timezone.timedelta(days=1),
+            body=f"## Section {i}\n\nUses term number {i}, tn{i + 1} and term number {i + 2}.",
+        )
+        for i in range(50)
+    )
+    rerender_all()
+    content_version.content_version()  # as on any running site: the version exists before readers come
 
 
 @pytest.fixture(scope="session")

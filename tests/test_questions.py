@@ -11,8 +11,8 @@ import pytest
 from admin_forms import decide, edit, reviewed
 from django.core.management import call_command
 from django.test import Client
+from payloads import PAYLOADS, inert_problems
 from reversion.models import Version
-from test_security import PAYLOADS, inert_problems
 from test_views import page_text
 
 from articles import attention, content_version
@@ -357,7 +357,7 @@ def test_the_questions_page_runs_at_most_3_queries(client, guide, settings, djan
 
 
 def test_the_questions_page_is_light(client, guide):
-    from test_performance import PAGE_BUDGET_BYTES, transferred_size
+    from pages import PAGE_BUDGET_BYTES, transferred_size
 
     total, requests = transferred_size(client, QUESTIONS)
     assert total <= PAGE_BUDGET_BYTES, total

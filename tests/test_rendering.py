@@ -1,8 +1,18 @@
 import re
 
 import pytest
+from payloads import PAYLOADS, inert_problems
 
-from articles.rendering import WORD, GlossaryMatcher, Term, plain_text, render_article, render_markdown, sanitize
+from articles.rendering import (
+    ALLOWED_TAGS,
+    WORD,
+    GlossaryMatcher,
+    Term,
+    plain_text,
+    render_article,
+    render_markdown,
+    sanitize,
+)
 
 
 def matcher(*specs):
@@ -373,3 +383,28 @@ def test_a_get_help_heading_leaves_the_crisis_link_its_target():
 
 def test_ordinary_section_ids_are_unchanged():
     assert '<h2 id="what-the-term-means">' in render_article("## What the term means\n\nText.").html
+
+
+# The hostile-markup corpus (tests/data/xss_payloads.txt) through the pipeline
+
+
+def test_the_corpus_has_at_least_100_payloads():
+    assert len(PAYLOADS) >= 100
+
+
+def test_inspector_catches_a_live_payload():
+    assert inert_problems('<img src=x onerror=alert(1)><a href="javascript:alert(1)">x</a>') != []
+
+
+def test_no_payload_survives_the_rendering_pipeline():
+    # The sanitizer's own output may hold only its allowlist (and our term and section links).
+    found = {p: inert_problems(render_article(p).html, ALLOWED_TAGS | {"a"}) for p in PAYLOADS}
+    assert {p: problems for p, problems in found.items() if problems} == {}
+
+
+# A big glossary
+
+
+def test_article_page_links_terms_from_a_big_glossary(client, big_site):
+    content = client.get("/guide/part-25/").content.decode()
+    assert 'data-term="term-25"' in content and 'data-term="term-26"' in content

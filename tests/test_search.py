@@ -361,3 +361,15 @@ def test_rebuild_search_index_command_indexes_every_published_passage(guide):
 
 def test_a_crisis_query_with_no_results_suggests_no_glossary_words(client, guide):
     assert "Glossary words that look close" not in search(client, "suicide")
+
+
+# Cost
+
+
+def test_search_builds_its_lexicon_once_per_content_version_in_4_queries(big_site, django_assert_num_queries):
+    from articles import search
+
+    with django_assert_num_queries(4):  # terms, synonyms, passages, parts: whatever the site's size
+        search.lexicon()
+    with django_assert_num_queries(0):
+        search.lexicon()

@@ -6,6 +6,9 @@ import pytest
 import reversion
 from admin_forms import edit, reviewed
 from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from pages import term_links
 
 from articles.models import Article, GlossaryTerm
 
@@ -118,3 +121,46 @@ def test_restoring_an_articles_earlier_words_renders_it_once(guide, clinician_cl
     )
     assert response.status_code == 302
     assert stored_renders == [article.slug]
+
+
+# A glossary change reaches every article
+
+
+def test_adding_a_term_links_it_in_existing_articles(
+    make_term, article_about_ketamine, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_term("Ketamine")
+    assert "ketamine" in term_links(Article.objects.get(pk=article_about_ketamine.pk).body_html)
+
+
+def test_renaming_a_term_updates_its_links(make_term, article_about_ketamine, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        term = make_term("Ketamine")
+    with django_capture_on_commit_callbacks(execute=True):
+        term.term, term.slug = "Brain stimulation", "brain-stimulation"
+        term.save()
+    links = term_links(Article.objects.get(pk=article_about_ketamine.pk).body_html)
+    assert links == {"brain-stimulation": "Brain stimulation"}
+
+
+def test_publishing_a_new_term_in_the_admin_shows_on_the_next_page_view(
+    clinician, client, article_about_ketamine, django_capture_on_commit_callbacks
+):
+    staff = Client()
+    staff.force_login(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit(
+            staff,
+            "/admin/articles/glossaryterm/add/",
+            term="Ketamine",
+            slug="ketamine",
+            definition="A medicine.",
+            status="published",
+            reviewed_by=str(clinician.pk),
+            last_reviewed=str(timezone.localdate()),
+            next_review_due=str(timezone.localdate() + timezone.timedelta(days=365)),
+        )
+    assert response.status_code == 302
+    content = client.get(article_about_ketamine.get_absolute_url()).content.decode()
+    assert 'href="/glossary/ketamine/" data-term="ketamine">Ketamine</a>' in content

@@ -1,3 +1,7 @@
+"""The content import and export (articles/importing.py, manage.py import_content and export_content):
+a first import creates the guide and a second changes nothing; a bad file stops the import naming it,
+with nothing written; an export is a backup an import restores exactly."""
+
 import io
 import os
 import resource
@@ -5,10 +9,15 @@ import subprocess
 import sys
 
 import pytest
+import yaml
+from admin_forms import edit, reviewed
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from payloads import PAYLOADS, inert_problems
 from reversion.models import Version
 
-from articles.models import Article, GlossaryTerm, OldSlug
+from articles import reviews, workflow
+from articles.models import ARTICLE_HISTORY, TERM_HISTORY, Article, GlossaryTerm, OldSlug
 
 
 def run_import(path, *args):
@@ -439,3 +448,210 @@ def test_a_body_over_the_markdown_length_limit_fails(imported):
         ARTICLE.format(title="Long", slug="long").replace("Body text.", body)
     )
     expect_failure(imported, "the limit is 40,000")
+
+
+# The hostile-markup corpus through an import
+
+
+def test_no_payload_survives_import_content(client, db, tmp_path):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "glossary").mkdir()
+    for i, payload in enumerate(PAYLOADS):
+        article = {"title": payload[:200], "slug": f"x-{i}", "order": i, "summary": payload[:300]}
+        (tmp_path / "articles" / f"x-{i}.md").write_text(
+            f"---\n{yaml.safe_dump(article)}---\n{payload}\n", encoding="utf-8"
+        )
+        term = {"term": f"Hostile {i}", "slug": f"hostile-{i}", "definition": payload[:300]}
+        (tmp_path / "glossary" / f"h-{i}.md").write_text(
+            f"---\n{yaml.safe_dump(term)}---\n{payload}\n", encoding="utf-8"
+        )
+    call_command("import_content", path=tmp_path, stdout=io.StringIO())
+    assert Article.objects.count() == len(PAYLOADS)
+    for article in Article.objects.all():
+        assert inert_problems(article.body_html) == [], article.body
+    assert inert_problems(client.get("/").content.decode()) == []
+    assert inert_problems(client.get("/glossary/").content.decode()) == []
+
+
+# Export, and an import of the export restores it exactly
+
+
+def fields(queryset, names):
+    return sorted(tuple(str(getattr(obj, name)) for name in names) for obj in queryset)
+
+
+ARTICLE_FIELDS = [
+    "slug",
+    "title",
+    "summary",
+    "body",
+    "order",
+    "status",
+    "published_at",
+    "last_reviewed",
+    "next_review_due",
+    "body_html",
+]
+
+
+TERM_FIELDS = ["slug", "term", "aliases", "definition", "explanation", "explanation_html"]
+
+
+def test_export_then_import_into_an_empty_database_reproduces_the_content(guide, make_article, make_term, tmp_path):
+    make_article(
+        slug="a-draft",
+        title="A draft “with” quotes: and colons",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        body="## Draft\n\nNot yet.\n\n- one\n- two",
+    )
+    make_term("Lithium", aliases=["lithium carbonate"], explanation="A *mood* stabilizer.")
+    staff_edit = Article.objects.get(order=2)
+    staff_edit.body += "\n\nAdded by staff."
+    staff_edit.save()
+    before = fields(Article.objects.all(), ARTICLE_FIELDS), fields(GlossaryTerm.objects.all(), TERM_FIELDS)
+
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    Article.objects.all().delete()
+    GlossaryTerm.objects.all().delete()
+    call_command("import_content", path=tmp_path, stdout=io.StringIO())
+
+    after = fields(Article.objects.all(), ARTICLE_FIELDS), fields(GlossaryTerm.objects.all(), TERM_FIELDS)
+    assert after == before
+
+
+def test_export_includes_drafts(make_article, tmp_path):
+    make_article(slug="unfinished", status=Article.Status.DRAFT, published_at=None)
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    assert "status: draft" in next((tmp_path / "articles").glob("*unfinished.md")).read_text()
+
+
+def test_export_refuses_to_overwrite_without_force(make_article, tmp_path):
+    from django.core.management import CommandError
+
+    make_article()
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="already holds content files"):
+        call_command("export_content", path=tmp_path, stdout=io.StringIO())
+
+
+def test_export_with_force_over_a_folder_named_like_a_content_file_fails_naming_it(make_article, tmp_path):
+    from django.core.management import CommandError
+
+    make_article()
+    (tmp_path / "articles" / "x.md").mkdir(parents=True)
+    with pytest.raises(CommandError, match=r"articles/x.md: not a regular file"):
+        call_command("export_content", "--force", path=tmp_path, stdout=io.StringIO())
+
+
+# A content export restores exactly what staff edited.
+
+
+def staff_state():
+    """Per item: every field staff edit, the old addresses that redirect to it, and the review patients see."""
+    return {
+        (model.__name__, obj.slug): (
+            workflow.values_of(obj, names),
+            sorted(obj.old_slugs.values_list("slug", flat=True)),
+            reviews.public_review(obj),
+        )
+        for model, names in ((Article, ARTICLE_HISTORY), (GlossaryTerm, TERM_HISTORY))
+        for obj in model.objects.all()
+    }
+
+
+@pytest.fixture
+def staff_edited(guide, clinician, clinician_client, make_article):
+    """The guide after staff worked on it in the admin: renamed, reviewed, reworded, drafts added."""
+    renamed = Article.objects.get(order=2)
+    response = edit(
+        clinician_client,
+        f"/admin/articles/article/{renamed.pk}/change/",
+        **reviewed(clinician, title="Edited by staff", slug="renamed-by-staff", summary="Staff summary."),
+    )
+    assert response.status_code == 302
+    term = GlossaryTerm.objects.get(slug="ketamine")
+    response = edit(
+        clinician_client,
+        f"/admin/articles/glossaryterm/{term.pk}/change/",
+        **reviewed(clinician, slug="ketamine-infusion", aliases="Ketalar", definition="Staff definition."),
+    )
+    assert response.status_code == 302
+    # Words changed after a review (as an import does): the review no longer covers them.
+    Article.objects.filter(order=3).update(
+        reviewed_by=clinician,
+        last_reviewed=timezone.localdate(),
+        content_changed_at=timezone.now(),
+        review_recorded_at=None,
+    )
+    indented = Article.objects.get(order=4)  # leading spaces, as a restore from history can leave them
+    indented.body = "    an indented code block\n\n" + indented.body
+    indented.save()
+    make_article(
+        slug="a-draft",
+        title="A draft",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        order=9,
+        body="## Draft\n\nNot yet.",
+    )
+    return staff_state()
+
+
+def test_staff_edits_have_the_state_the_restore_tests_need(staff_edited):
+    assert staff_edited[("Article", "renamed-by-staff")][1] == ["why-doesnt-treatment-work-for-everyone"]
+    assert staff_edited[("Article", "renamed-by-staff")][2] is not None
+    assert staff_edited[("GlossaryTerm", "ketamine-infusion")][2] is not None
+    assert staff_edited[("Article", "what-does-treatment-look-like-for-trd")][2] is None
+
+
+def test_export_then_import_into_an_empty_database_restores_everything_staff_edited(staff_edited, tmp_path):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    Article.objects.all().delete()
+    GlossaryTerm.objects.all().delete()
+    call_command("import_content", path=tmp_path, stdout=io.StringIO())
+    assert staff_state() == staff_edited
+
+
+def test_export_then_forced_import_over_later_changes_restores_everything_staff_edited(
+    staff_edited, clinician_client, tmp_path
+):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    article = Article.objects.get(slug="renamed-by-staff")
+    edit(clinician_client, f"/admin/articles/article/{article.pk}/change/", slug="renamed-again", title="Later title")
+    GlossaryTerm.objects.filter(slug="ketamine-infusion").update(aliases=[], reviewed_by=None, last_reviewed=None)
+    Article.objects.filter(slug="a-draft").update(body="Changed later.", status=Article.Status.PUBLISHED)
+    call_command("import_content", "--force", path=tmp_path, stdout=io.StringIO())
+    assert staff_state() == staff_edited
+
+
+def test_export_then_import_keeps_a_body_starting_with_an_indented_code_block(staff_edited, tmp_path):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    Article.objects.all().delete()
+    call_command("import_content", path=tmp_path, stdout=io.StringIO())
+    assert Article.objects.get(order=4).body.startswith("    an indented code block\n\n")
+
+
+def test_reimporting_an_export_of_staff_edits_reports_no_changes(staff_edited, tmp_path):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_content", path=tmp_path, stdout=out, stderr=out)
+    assert "0 created, 0 updated" in out.getvalue() and "0 skipped" in out.getvalue()
+
+
+def test_a_restored_review_no_longer_counts_once_the_words_in_the_file_changed(staff_edited, tmp_path):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    path = next((tmp_path / "articles").glob("*renamed-by-staff.md"))
+    path.write_text(path.read_text().replace("Staff summary.", "Summary changed in the file."))
+    Article.objects.all().delete()
+    call_command("import_content", path=tmp_path, stdout=io.StringIO())
+    assert staff_state()[("Article", "renamed-by-staff")][2] is None
+
+
+def test_an_import_names_a_review_that_no_longer_covers_the_words_in_the_file(staff_edited, tmp_path):
+    call_command("export_content", path=tmp_path, stdout=io.StringIO())
+    path = next((tmp_path / "articles").glob("*renamed-by-staff.md"))
+    path.write_text(path.read_text().replace("Staff summary.", "Summary changed in the file."))
+    out = io.StringIO()
+    call_command("import_content", "--force", path=tmp_path, stdout=out, stderr=out)
+    assert "articles/renamed-by-staff: the review in the file does not cover its words" in out.getvalue()
