@@ -103,3 +103,13 @@ def test_the_print_button_is_hidden_without_javascript(browser, live_guide):
     assert page.locator(".print-button").count() == 1
     expect(page.locator(".print-button")).to_be_hidden()
     context.close()
+
+
+@pytest.mark.parametrize("paper", PAPER)
+def test_the_printed_crisis_line_names_the_clinics_own_numbers(page, live_guide, paper):
+    clinic = SiteSettings.from_environment()
+    clinic.crisis_phone, clinic.crisis_sms = "0800 111 222", "85258"
+    clinic.save()
+    first = unwrapped(printed(page, live_guide.url + ARTICLES[0], paper)[0])
+    assert "Call 0800 111 222" in first
+    assert "Text 85258" in first

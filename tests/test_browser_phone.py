@@ -1,8 +1,11 @@
 """Reading on a phone: the text starts on the first screen, large text and zoom reflow, term
 explanations open in view, and copying a link keeps focus and says so."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -160,3 +163,66 @@ def test_a_section_link_shows_that_it_was_copied(phone, live_guide):
     heading = phone.locator(".prose h2").first
     heading.locator(".section-link").click()
     expect(heading.locator(".copied-note")).to_have_text("Link copied")
+
+
+@pytest.fixture
+def clinic_number():
+    """A clinic whose crisis line has a long international number (valid in the admin)."""
+    from clinic.models import SiteSettings
+
+    record = SiteSettings.from_environment()
+    record.crisis_phone = "+44 800 689 5652"
+    record.save()
+    return record.crisis_phone
+
+
+@pytest.mark.parametrize("phone", [(320, 640), (390, 844)], indirect=True)
+def test_a_long_crisis_number_reflows_at_200_percent_text(phone, live_guide, clinic_number):
+    wide = {}
+    for path in ["/", ARTICLES[2], "/glossary/"]:
+        phone.goto(live_guide.url + path)
+        phone.evaluate("document.documentElement.style.fontSize = '200%'")
+        if overflow := phone.evaluate(TOO_WIDE):
+            wide[path] = overflow
+    assert wide == {}
+    expect(phone.locator(".crisis-actions a").first).to_have_text(f"Call {clinic_number}")
+
+
+@pytest.mark.parametrize("phone", [(320, 640)], indirect=True)
+@pytest.mark.parametrize("path", ARTICLES)
+def test_a_reviewed_articles_text_starts_within_one_and_a_fifth_screens_at_320px(phone, live_guide, make_staff, path):
+    """A clinician's review adds the longest line to the top of a page."""
+    from articles.models import Article
+
+    reviewer = make_staff("rao", "Publisher", credentials="MD, psychiatrist")
+    today = timezone.localdate()
+    Article.objects.filter(slug=path.split("/")[2]).update(
+        reviewed_by=reviewer,
+        last_reviewed=today,
+        next_review_due=today + timedelta(days=365),
+        review_recorded_at=timezone.now(),
+    )
+    phone.goto(live_guide.url + path)
+    expect(phone.locator(".review")).to_contain_text("Reviewed by Dr. Rao")
+    assert phone.evaluate(FIRST_PARAGRAPH) <= 640 * 1.2
+
+
+@pytest.mark.parametrize("phone", [(320, 640)], indirect=True)
+def test_the_skip_link_stays_out_of_sight_at_200_percent_text_until_focused(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    skip = phone.locator(".skip-link")
+    assert skip.bounding_box()["y"] + skip.bounding_box()["height"] <= 0
+    phone.keyboard.press("Tab")
+    expect(skip).to_be_in_viewport(ratio=1)
+
+
+@pytest.mark.parametrize("phone", [(1280, 900)], indirect=True)
+def test_focus_stays_on_a_section_link_after_copying(phone, live_guide):
+    phone.goto(live_guide.url + ARTICLES[0])
+    link = phone.locator(".prose h2 .section-link").first
+    link.focus()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#copy-status")).to_have_text("Link to this section copied.")
+    expect(link).to_be_focused()
+    assert phone.evaluate("location.hash") == link.get_attribute("href")

@@ -152,6 +152,10 @@
       var link = event.target.closest && event.target.closest("a.section-link");
       if (!link) return;
       var anchor = link.getAttribute("href");
+      // The address bar shows the section's address, but focus stays on the link (following the
+      // fragment would move it to the page's start for keyboard users).
+      event.preventDefault();
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", anchor);
       copy(canonical.href + anchor, "Link to this section copied.", function () {
         var heading = link.parentNode;
         var note = heading.querySelector(".copied-note");
