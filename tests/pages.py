@@ -12,6 +12,13 @@ SITE = "https://guide.example.org"  # SITE_URL in the tests that use the site_ur
 # Two parts of the real guide (content/articles/).
 TREATMENT = "what-does-treatment-look-like-for-trd"
 DEFINITION = "what-is-treatment-resistant-depression"
+# The four parts' addresses, in order.
+PARTS = [
+    "/guide/what-is-treatment-resistant-depression/",
+    "/guide/why-doesnt-treatment-work-for-everyone/",
+    "/guide/what-does-treatment-look-like-for-trd/",
+    "/guide/the-emotional-weight-of-trd/",
+]
 
 
 def term_links(html):

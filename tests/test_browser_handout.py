@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.conf import settings
+from pages import PARTS
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -11,12 +12,7 @@ from clinic.models import SiteSettings
 
 pytestmark = pytest.mark.browser
 
-ARTICLES = [
-    "/guide/what-is-treatment-resistant-depression/",
-    "/guide/why-doesnt-treatment-work-for-everyone/",
-    "/guide/what-does-treatment-look-like-for-trd/",
-    "/guide/the-emotional-weight-of-trd/",
-]
+ARTICLES = PARTS
 TERM = "/glossary/ketamine/"
 PAPER = ["A4", "Letter"]
 FOOTER = "This site gives general information, not medical advice."

@@ -6,16 +6,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from pages import PARTS
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-ARTICLES = [
-    "/guide/what-is-treatment-resistant-depression/",
-    "/guide/why-doesnt-treatment-work-for-everyone/",
-    "/guide/what-does-treatment-look-like-for-trd/",
-    "/guide/the-emotional-weight-of-trd/",
-]
+ARTICLES = PARTS
 PAGES = [
     "/",
     *ARTICLES,
