@@ -115,9 +115,14 @@ def words_used(body_html: str, terms: Iterable) -> list[Word]:
     """The terms an article links, each under the name its text uses, in A-Z order: the alias
     when the text says one ("IFS"), the term's own name when the text uses it or a spelling of it."""
     linked = rendering.linked_terms(body_html)
+    text = None  # the page's text, read only for a term it mentions without a link (a checklist's questions)
     words = []
     for term in terms:
         names = rendering.GlossaryMatcher([rendering.Term(slug=term.slug, names=(term.term, *term.aliases), url="")])
-        said = names.name_for(linked.get(term.slug, "")) or term.term
+        seen = linked.get(term.slug)
+        if seen is None:
+            text = rendering.plain_text(body_html) if text is None else text
+            seen = next((text[start:end] for start, end, _ in names.find(text)), "")
+        said = names.name_for(seen) or term.term
         words.append(Word(term.term if same_name(said, term.term) else display_name(said), term))
     return sorted(words, key=lambda word: sort_key(word.name))

@@ -239,3 +239,15 @@ def test_a_proposed_alias_the_text_uses_first_is_named_in_the_preview(editor_cli
     preview = editor_client.get(f"/preview/{article.slug}/?change={change.pk}").content.decode()
     public = Client().get(article.get_absolute_url()).content.decode()
     assert (words_listed(preview), words_listed(public)) == (["Ketalar (Ketamine)"], ["Ketamine"])
+
+
+def test_the_questions_page_names_the_abbreviations_its_questions_use(client, guide):
+    """A checklist mentions terms without linking them: the names still come from its text."""
+    listed = words_listed(client.get("/guide/questions-for-your-appointment/").content.decode())
+    for name in [
+        "ECT (Electroconvulsive therapy)",
+        "IFS (Internal family systems)",
+        "TMS (Transcranial magnetic stimulation)",
+    ]:
+        assert name in listed
+    assert "Internal family systems" not in listed
