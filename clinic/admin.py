@@ -117,6 +117,7 @@ def last_saved_by() -> str:
 class SiteSettingsAdmin(CompareVersionAdmin):
     form = SiteSettingsForm
     history_latest_first = True
+    compare_fields = EDITED  # the history page says only the fields staff edit are shown
     fieldsets = [
         ("Crisis help, on every page", {"fields": EDITED[:6]}),
         ("Home page", {"fields": ["home_title", "home_introduction"]}),

@@ -356,6 +356,15 @@ def test_two_saves_can_be_compared(saved, django_capture_on_commit_callbacks):
     assert response.status_code == 200 and "0800 111" in content and "0800 222" in content
 
 
+def test_comparing_saves_shows_only_the_fields_staff_edit(saved, django_capture_on_commit_callbacks):
+    save(saved, django_capture_on_commit_callbacks, crisis_phone="0800 222")
+    new, old = Version.objects.get_for_object_reference(SiteSettings, 1)
+    response = saved.get(
+        "/admin/clinic/sitesettings/1/history/compare/", {"version_id1": old.pk, "version_id2": new.pk}
+    )
+    assert "Updated at" not in response.content.decode()
+
+
 def test_restoring_an_earlier_save_puts_its_number_back_on_the_pages(saved, reader, django_capture_on_commit_callbacks):
     save(saved, django_capture_on_commit_callbacks, crisis_phone="0800 222")
     first = Version.objects.get_for_object_reference(SiteSettings, 1).last()
