@@ -13,16 +13,9 @@
   var list = document.getElementById("questions-own-list");
   var input = document.getElementById("questions-own-input");
   var addButton = document.getElementById("questions-own-add");
-  var printButton = document.getElementById("questions-print");
   var copyButton = document.getElementById("questions-copy");
-  var status = document.getElementById("copy-status");
+  var announce = window.trdAnnounce; // site.js, loaded first
   var added = 0;
-
-  function announce(message) {
-    // Emptied first, then filled after a tick, so the same message is announced again.
-    status.textContent = "";
-    window.setTimeout(function () { status.textContent = message; }, 50);
-  }
 
   function words(element) {
     return element.textContent.replace(/\s+/g, " ").trim();
@@ -109,7 +102,6 @@
     }
   });
 
-  printButton.addEventListener("click", function () { window.print(); });
 
   if (navigator.clipboard && navigator.clipboard.writeText) {
     copyButton.hidden = false;

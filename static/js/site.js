@@ -121,9 +121,11 @@
   var status = document.getElementById("copy-status");
   var canonical = document.querySelector('link[rel="canonical"]');
   function announce(message) {
+    // Emptied first, then filled after a tick, so the same message is announced again.
     status.textContent = "";
     window.setTimeout(function () { status.textContent = message; }, 50);
   }
+  window.trdAnnounce = announce; // for page scripts (questions.js): one live region, one way to speak in it
   function copy(text, message, onDone) {
     navigator.clipboard.writeText(text).then(function () {
       announce(message);
